@@ -1,0 +1,131 @@
+package io.tumbler.paxos.durable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a real appending process with SIGKILL at random moments, many times over, and checks after
+ * each kill that every record it reported durable is in the log, intact, and that nothing the log
+ * returns is damaged.
+ */
+class ChronicleLogCrashIT {
+
+  private static final int MAX_ROUNDS = 25;
+  private static final Duration TIME_BUDGET = Duration.ofSeconds(90);
+
+  @TempDir Path dir;
+
+  @Test
+  void everyRecordReportedDurableSurvivesKillNine() throws Exception {
+    long seed = Long.getLong("crash.seed", System.nanoTime());
+    Random random = new Random(seed);
+    long deadline = System.nanoTime() + TIME_BUDGET.toNanos();
+    long highestDurable = 0;
+    long highestCompactionBound = 0;
+    int rounds = 0;
+    while (rounds < MAX_ROUNDS && System.nanoTime() < deadline) {
+      rounds++;
+      Round round = runAndKill(random.nextLong(), 50 + random.nextInt(1200));
+      highestDurable = Math.max(highestDurable, round.durable());
+      highestCompactionBound = Math.max(highestCompactionBound, round.compactionBound());
+
+      List<LogRecord> replayed = new ArrayList<>();
+      try (ChronicleLog log =
+          ChronicleLog.open(dir, CrashingAppender.OPTIONS, List::of, replayed::add)) {
+        String context = "seed " + seed + " round " + rounds;
+        assertThat(replayed).as(context).isNotEmpty();
+        long first = replayed.get(0).sequence();
+        for (int i = 0; i < replayed.size(); i++) {
+          LogRecord record = replayed.get(i);
+          assertThat(record.sequence()).as(context).isEqualTo(first + i);
+          assertThat(record.payload())
+              .as("%s: payload of record %d", context, record.sequence())
+              .isEqualTo(CrashingAppender.expectedPayload(record.sequence()));
+        }
+        long last = replayed.get(replayed.size() - 1).sequence();
+        assertThat(last)
+            .as("%s: durable records lost", context)
+            .isGreaterThanOrEqualTo(highestDurable);
+        assertThat(first)
+            .as("%s: compaction removed records above its bound", context)
+            .isLessThanOrEqualTo(Math.max(1, highestCompactionBound));
+      }
+    }
+    assertThat(rounds).isGreaterThanOrEqualTo(5);
+    assertThat(highestDurable).isPositive();
+  }
+
+  private record Round(long durable, long compactionBound) {}
+
+  private Round runAndKill(long childSeed, long killAfterMillis) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (argument.startsWith("--add-")
+          || argument.startsWith("--enable-native-access")
+          || argument.startsWith("-Dchronicle")) {
+        command.add(argument);
+      }
+    }
+    command.add("-cp");
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(CrashingAppender.class.getName());
+    command.add(dir.toString());
+    command.add(Long.toString(childSeed));
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+
+    AtomicLong durable = new AtomicLong();
+    AtomicLong compactionBound = new AtomicLong();
+    AtomicLong firstDurableAt = new AtomicLong();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  if (line.startsWith("durable ")) {
+                    durable.set(Long.parseLong(line.substring("durable ".length())));
+                    firstDurableAt.compareAndSet(0, System.nanoTime());
+                  } else if (line.startsWith("compact ")) {
+                    compactionBound.set(Long.parseLong(line.substring("compact ".length())));
+                  }
+                }
+              } catch (IOException e) {
+                // The child was killed; its pipe closes.
+              }
+            });
+    reader.start();
+    long startDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (firstDurableAt.get() == 0 && child.isAlive() && System.nanoTime() < startDeadline) {
+      Thread.onSpinWait();
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+    assertThat(child.isAlive()).as("child died on its own").isTrue();
+    assertThat(firstDurableAt.get()).as("child never reported a durable record").isPositive();
+    long killAt = firstDurableAt.get() + TimeUnit.MILLISECONDS.toNanos(killAfterMillis);
+    while (System.nanoTime() < killAt) {
+      TimeUnit.MILLISECONDS.sleep(1);
+    }
+    child.destroyForcibly(); // SIGKILL on Linux
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    reader.join(TimeUnit.SECONDS.toMillis(30));
+    return new Round(durable.get(), compactionBound.get());
+  }
+}
