@@ -50,7 +50,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * {@link #append} makes a record visible but not durable; {@link #sync} makes every record appended
  * so far durable with one {@code msync(MS_SYNC)} (group commit) and returns the highest durable
  * sequence. Only records at or below it may be acknowledged. After any write or sync failure the
- * log is failed: every later call throws {@link LogFailedException}.
+ * log is failed: every later call throws {@link LogFailedException}. Chronicle writes through
+ * memory-mapped files, so a full disk surfaces as the JVM's {@link InternalError} for a fault in a
+ * mapped write (SIGBUS), not as an {@code IOException}; it is treated as a failed write.
  *
  * <h2>Recovery</h2>
  *
@@ -172,7 +174,7 @@ public final class ChronicleLog implements AutoCloseable {
         Directories.fsync(segmentDirectory(activeFirstSequence));
         activeDirectorySynced = true;
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
       throw fail("sync failed", e);
     }
     durableThrough = last;
@@ -242,7 +244,7 @@ public final class ChronicleLog implements AutoCloseable {
       bytes.writeInt(checksum(key, payload));
       bytes.writeLong(key);
       bytes.write(payload);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       throw fail("append failed", e);
     }
     activeCount++;
@@ -281,7 +283,7 @@ public final class ChronicleLog implements AutoCloseable {
       for (byte[] record : preamble.get()) {
         write(LogRecord.NO_KEY, record);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
       throw fail("starting segment " + activeFirstSequence + " failed", e);
     }
     sync();
@@ -449,7 +451,7 @@ public final class ChronicleLog implements AutoCloseable {
           maxKey = Math.max(maxKey, key);
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
       return new ReadResult(count, maxKey, Optional.of("unreadable: " + e));
     }
     return new ReadResult(count, maxKey, Optional.empty());
