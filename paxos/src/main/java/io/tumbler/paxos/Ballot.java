@@ -17,6 +17,11 @@ public record Ballot(long counter, int replicaId) implements Comparable<Ballot> 
   /** Below every ballot a proposer can issue: what an acceptor has promised before any promise. */
   public static final Ballot ZERO = new Ballot(0, 0);
 
+  /** Bits of an epoch that hold the replica id; the counter takes the bits above them. */
+  public static final int REPLICA_ID_BITS = 16;
+
+  private static final long MAX_EPOCH_COUNTER = (1L << (63 - REPLICA_ID_BITS)) - 1;
+
   public Ballot {
     checkArgument(counter >= 0, "ballot counter must be >= 0, was %s", counter);
     checkArgument(replicaId >= 0, "replica id must be >= 0, was %s", replicaId);
@@ -30,6 +35,18 @@ public record Ballot(long counter, int replicaId) implements Comparable<Ballot> 
     checkArgument(proposerId >= 0, "replica id must be >= 0, was %s", proposerId);
     long nextCounter = proposerId > replicaId ? counter : Math.addExact(counter, 1);
     return new Ballot(Math.max(nextCounter, 1), proposerId);
+  }
+
+  /**
+   * The master epoch of a mastership won with this ballot. Epochs order exactly as ballots do, and
+   * a new master's ballot exceeds every ballot a majority promised before it, so epochs of
+   * successive masterships strictly increase across the cell's history.
+   */
+  public long epoch() {
+    checkArgument(
+        counter <= MAX_EPOCH_COUNTER, "ballot counter %s too large for an epoch", counter);
+    checkArgument(replicaId < (1 << REPLICA_ID_BITS), "replica id %s too large", replicaId);
+    return (counter << REPLICA_ID_BITS) | replicaId;
   }
 
   public boolean isAbove(Ballot other) {

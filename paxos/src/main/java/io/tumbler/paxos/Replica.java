@@ -1,0 +1,1064 @@
+package io.tumbler.paxos;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+import static com.google.common.base.Verify.verify;
+
+import io.tumbler.paxos.message.Envelope;
+import io.tumbler.paxos.message.Message;
+import io.tumbler.paxos.message.Message.Accept;
+import io.tumbler.paxos.message.Message.Accepted;
+import io.tumbler.paxos.message.Message.CatchUpReply;
+import io.tumbler.paxos.message.Message.CatchUpRequest;
+import io.tumbler.paxos.message.Message.Heartbeat;
+import io.tumbler.paxos.message.Message.HeartbeatAck;
+import io.tumbler.paxos.message.Message.Prepare;
+import io.tumbler.paxos.message.Message.Promise;
+import io.tumbler.paxos.message.Message.Reject;
+import io.tumbler.paxos.message.Message.SnapshotChunk;
+import io.tumbler.paxos.message.Message.SnapshotChunkRequest;
+import io.tumbler.paxos.storage.PersistRequest;
+import io.tumbler.paxos.storage.PersistentState;
+import io.tumbler.paxos.storage.StorageRecord;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * One replica of a Multi-Paxos cell: acceptor, learner and (when master) the distinguished
+ * proposer. Pure and single-threaded: it does no I/O, reads no clock and owns no randomness. The
+ * driver steps it with {@link #onMessage}, {@link #onTick}, {@link #propose}, {@link #onPersisted}
+ * and {@link #onSnapshotTaken}, each given the replica's own clock reading, and carries out the
+ * returned {@link Outputs}.
+ *
+ * <p>Durability contract: a promise or an accept is answered only after the records it depends on
+ * were reported durable through {@link #onPersisted}. The core holds such answers itself; every
+ * message in an {@link Outputs} may be sent at once.
+ *
+ * <p>Lease contract: an acceptor that promises (or acknowledges a heartbeat) grants the proposer a
+ * lease of {@link PaxosConfig#leaseDurationNanos()} on its own clock and promises no other replica
+ * until it runs out. After a restart it promises nobody for a full lease, since it forgot whom it
+ * granted. The master counts {@link PaxosConfig#masterLeaseNanos()} from the moment it sent the
+ * request a majority answered.
+ */
+public final class Replica {
+
+  private final PaxosConfig config;
+  private final int id;
+  private final RandomGenerator random;
+  private final long masterLeaseNanos;
+
+  // ---- acceptor (mirrors what was handed to storage) ----
+  private Ballot promised;
+  private final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
+  private int grantHolder = -1;
+  private long grantExpiresAtNanos;
+  private final long refusePromisesUntilNanos;
+
+  // ---- learner ----
+  /** Chosen values held: every slot in [chosenFloor, commitIndex], and some above. */
+  private final TreeMap<Long, Value> chosen = new TreeMap<>();
+
+  private long chosenFloor;
+
+  private long commitIndex;
+  private long appliedIndex;
+  private long snapshotIndex;
+  private byte[] snapshotBytes;
+  private long highestCommitSeen;
+  private int catchUpSource = -1;
+  private long catchUpRetryAtNanos;
+  private long receivingSnapshotIndex = -1;
+  private byte[] receiveBuffer = new byte[0];
+  private int receivedBytes;
+
+  // ---- election ----
+  private Role role = Role.FOLLOWER;
+  private Ballot highestBallotSeen;
+  private Ballot ballot = Ballot.ZERO;
+  private int leaderHint = -1;
+  private long lastHeardFromLeaderNanos;
+  private long electionJitterNanos;
+
+  // ---- candidate ----
+  private final Map<Integer, Promise> promises = new HashMap<>();
+  private long prepareSentAtNanos;
+  private long prepareFromSlot;
+  private long candidateRetryAtNanos;
+
+  // ---- master ----
+  private long nextSlot;
+  private long recoveryEndSlot;
+  private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+  private final ArrayDeque<Command> pending = new ArrayDeque<>();
+  private long leaseExpiresAtNanos;
+  private boolean leaseAnnounced;
+  private long heartbeatRound;
+  private final TreeMap<Long, HeartbeatRound> rounds = new TreeMap<>();
+  private long nextHeartbeatAtNanos;
+
+  // ---- persistence ----
+  private long lastIssuedToken;
+  private long lastDurableToken;
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private final List<StorageRecord> stepRecords = new ArrayList<>();
+
+  // ---- the current step ----
+  private long now;
+  private final ArrayDeque<Envelope> local = new ArrayDeque<>();
+  private final List<Envelope> outMessages = new ArrayList<>();
+  private final List<ChosenEntry> outApply = new ArrayList<>();
+  private final List<Command> outRefused = new ArrayList<>();
+  private final List<Event> outEvents = new ArrayList<>();
+  private SnapshotInstall outSnapshot;
+  private boolean inStep;
+
+  private static final class InFlight {
+    final Value value;
+    final Set<Integer> acks = new HashSet<>();
+    long lastSentAtNanos;
+
+    InFlight(Value value, long sentAtNanos) {
+      this.value = value;
+      this.lastSentAtNanos = sentAtNanos;
+    }
+  }
+
+  private static final class HeartbeatRound {
+    final long sentAtNanos;
+    final Set<Integer> acks = new HashSet<>();
+
+    HeartbeatRound(long sentAtNanos) {
+      this.sentAtNanos = sentAtNanos;
+    }
+  }
+
+  private record Held(long token, Envelope envelope) {}
+
+  /**
+   * Starts (or restarts) replica {@code id} from what its storage holds. It refuses every promise
+   * for one lease duration: it cannot know whom it granted a lease before it stopped.
+   */
+  public Replica(
+      PaxosConfig config, int id, PersistentState state, RandomGenerator random, long nowNanos) {
+    this.config = checkNotNull(config, "config");
+    checkArgument(
+        config.membership().contains(id), "replica %s not in %s", id, config.membership());
+    this.id = id;
+    this.random = checkNotNull(random, "random");
+    this.masterLeaseNanos = config.masterLeaseNanos();
+    this.now = nowNanos;
+    Ballot highest = state.promised();
+    for (AcceptedEntry entry : state.accepted().values()) {
+      accepted.put(entry.slot(), entry);
+      if (entry.ballot().isAbove(highest)) {
+        highest = entry.ballot();
+      }
+    }
+    this.promised = highest;
+    this.highestBallotSeen = highest;
+    this.snapshotIndex = state.snapshotIndex();
+    this.snapshotBytes = state.snapshotIndex() > 0 ? state.snapshotBytes().clone() : null;
+    this.commitIndex = snapshotIndex;
+    this.chosenFloor = snapshotIndex + 1;
+    this.appliedIndex = snapshotIndex;
+    this.highestCommitSeen = snapshotIndex;
+    this.refusePromisesUntilNanos = nowNanos + config.leaseDurationNanos();
+    this.grantExpiresAtNanos = nowNanos;
+    this.lastHeardFromLeaderNanos = nowNanos;
+    this.electionJitterNanos = drawJitter();
+  }
+
+  // =====================================================================================
+  // Public API: steps
+  // =====================================================================================
+
+  /** A message from another replica arrived. */
+  public Outputs onMessage(long nowNanos, Envelope envelope) {
+    checkArgument(envelope.to() == id, "message for %s delivered to %s", envelope.to(), id);
+    checkArgument(
+        config.membership().contains(envelope.from()), "message from non-member %s", envelope);
+    begin(nowNanos);
+    handle(envelope);
+    return finish();
+  }
+
+  /** Time advanced: run timers (heartbeats, lease expiry, elections, resends, catch-up). */
+  public Outputs onTick(long nowNanos) {
+    begin(nowNanos);
+    tick();
+    return finish();
+  }
+
+  /**
+   * The application proposes commands. The master queues them into batched slots; any other replica
+   * refuses them (see {@link Outputs#refused()} and {@link #leaderHint()}).
+   */
+  public Outputs propose(long nowNanos, List<Command> commands) {
+    begin(nowNanos);
+    for (Command command : commands) {
+      checkArgument(
+          command.sizeBytes() <= config.maxCommandBytes(),
+          "command of %s bytes exceeds maxCommandBytes %s",
+          command.sizeBytes(),
+          config.maxCommandBytes());
+      if (role == Role.LEADER && pending.size() < config.maxPendingCommands()) {
+        pending.addLast(command);
+      } else {
+        outRefused.add(command);
+      }
+    }
+    fillWindow();
+    return finish();
+  }
+
+  /** Every persist request up to {@code token} is durable. */
+  public Outputs onPersisted(long nowNanos, long token) {
+    begin(nowNanos);
+    checkArgument(
+        token <= lastIssuedToken, "token %s never issued (last %s)", token, lastIssuedToken);
+    if (token > lastDurableToken) {
+      lastDurableToken = token;
+      while (!held.isEmpty() && held.peekFirst().token() <= lastDurableToken) {
+        send(held.pollFirst().envelope());
+      }
+    }
+    return finish();
+  }
+
+  /**
+   * The application took a snapshot of its state after applying {@code index}: the log up to it may
+   * be dropped, and replicas that need those entries get the snapshot instead.
+   */
+  public Outputs onSnapshotTaken(long nowNanos, long index, byte[] bytes) {
+    begin(nowNanos);
+    checkArgument(index <= appliedIndex, "snapshot at %s beyond applied %s", index, appliedIndex);
+    checkNotNull(bytes, "bytes");
+    if (index > snapshotIndex) {
+      compactTo(index, bytes.clone());
+    }
+    return finish();
+  }
+
+  // =====================================================================================
+  // Public API: queries
+  // =====================================================================================
+
+  public int id() {
+    return id;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  /** The epoch of the mastership this replica leads or last followed (0 before any). */
+  public long epoch() {
+    if (role == Role.LEADER) {
+      return ballot.epoch();
+    }
+    return promised.epoch();
+  }
+
+  /** The master as far as this replica knows, or -1. */
+  public int leaderHint() {
+    return role == Role.LEADER ? id : leaderHint;
+  }
+
+  public long commitIndex() {
+    return commitIndex;
+  }
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public long snapshotIndex() {
+    return snapshotIndex;
+  }
+
+  public Ballot promised() {
+    return promised;
+  }
+
+  /** True while this replica is master and its lease provably holds at {@code nowNanos}. */
+  public boolean holdsLease(long nowNanos) {
+    return role == Role.LEADER && nowNanos < leaseExpiresAtNanos;
+  }
+
+  /**
+   * True only while this replica may answer reads from its own state: it is master, its lease holds
+   * and it has applied everything chosen before its mastership.
+   */
+  public boolean canServeReads(long nowNanos) {
+    return holdsLease(nowNanos) && appliedIndex >= recoveryEndSlot;
+  }
+
+  @Override
+  public String toString() {
+    return "Replica{id="
+        + id
+        + ", role="
+        + role
+        + ", ballot="
+        + ballot
+        + ", promised="
+        + promised
+        + ", commit="
+        + commitIndex
+        + ", applied="
+        + appliedIndex
+        + ", snapshot="
+        + snapshotIndex
+        + ", leaseUntil="
+        + leaseExpiresAtNanos
+        + "}";
+  }
+
+  // =====================================================================================
+  // Step plumbing
+  // =====================================================================================
+
+  private void begin(long nowNanos) {
+    checkState(!inStep, "re-entrant step");
+    checkArgument(nowNanos >= now, "time went backwards: %s < %s", nowNanos, now);
+    now = nowNanos;
+    inStep = true;
+  }
+
+  private Outputs finish() {
+    while (!local.isEmpty()) {
+      handle(local.pollFirst());
+    }
+    Optional<PersistRequest> persist = Optional.empty();
+    if (!stepRecords.isEmpty()) {
+      lastIssuedToken++;
+      persist = Optional.of(new PersistRequest(lastIssuedToken, stepRecords));
+      stepRecords.clear();
+    }
+    Outputs outputs =
+        new Outputs(
+            persist,
+            outMessages,
+            Optional.ofNullable(outSnapshot),
+            outApply,
+            outRefused,
+            outEvents);
+    outMessages.clear();
+    outApply.clear();
+    outRefused.clear();
+    outEvents.clear();
+    outSnapshot = null;
+    inStep = false;
+    checkInvariants();
+    return outputs;
+  }
+
+  private void checkInvariants() {
+    verify(appliedIndex == commitIndex, "applied %s != commit %s", appliedIndex, commitIndex);
+    verify(commitIndex >= snapshotIndex, "commit %s below snapshot %s", commitIndex, snapshotIndex);
+    verify(!promised.isAbove(highestBallotSeen), "promised above highest seen");
+    if (role == Role.LEADER) {
+      verify(ballot.replicaId() == id, "leading under a foreign ballot %s", ballot);
+      verify(nextSlot > commitIndex, "next slot %s at or below commit %s", nextSlot, commitIndex);
+    }
+    verify(lastDurableToken <= lastIssuedToken, "durable token beyond issued");
+  }
+
+  private void send(int to, Message message) {
+    send(new Envelope(id, to, message));
+  }
+
+  private void send(Envelope envelope) {
+    if (envelope.to() == id) {
+      local.addLast(envelope);
+    } else {
+      outMessages.add(envelope);
+    }
+  }
+
+  private void sendToAll(Message message) {
+    for (int member : config.membership().replicaIds()) {
+      send(member, message);
+    }
+  }
+
+  /** Sends an answer only once every record written so far is durable. */
+  private void sendWhenDurable(int to, Message message) {
+    Envelope envelope = new Envelope(id, to, message);
+    long token;
+    if (!stepRecords.isEmpty()) {
+      token = lastIssuedToken + 1;
+    } else if (lastIssuedToken > lastDurableToken) {
+      token = lastIssuedToken;
+    } else {
+      send(envelope);
+      return;
+    }
+    if (config.plantedBugs().ackBeforePersist()) {
+      send(envelope);
+      return;
+    }
+    held.addLast(new Held(token, envelope));
+  }
+
+  private void persist(StorageRecord record) {
+    stepRecords.add(record);
+  }
+
+  private long drawJitter() {
+    return random.nextLong(config.electionJitterMaxNanos());
+  }
+
+  private void handle(Envelope envelope) {
+    int from = envelope.from();
+    Message message = envelope.message();
+    if (message instanceof Prepare prepare) {
+      onPrepare(from, prepare);
+    } else if (message instanceof Promise promise) {
+      onPromise(from, promise);
+    } else if (message instanceof Reject reject) {
+      onReject(from, reject);
+    } else if (message instanceof Accept accept) {
+      onAccept(from, accept);
+    } else if (message instanceof Accepted acceptedMessage) {
+      onAccepted(from, acceptedMessage);
+    } else if (message instanceof Heartbeat heartbeat) {
+      onHeartbeat(from, heartbeat);
+    } else if (message instanceof HeartbeatAck ack) {
+      onHeartbeatAck(from, ack);
+    } else if (message instanceof CatchUpRequest request) {
+      onCatchUpRequest(from, request);
+    } else if (message instanceof CatchUpReply reply) {
+      onCatchUpReply(from, reply);
+    } else if (message instanceof SnapshotChunkRequest request) {
+      onSnapshotChunkRequest(from, request);
+    } else if (message instanceof SnapshotChunk chunk) {
+      onSnapshotChunk(from, chunk);
+    } else {
+      throw new AssertionError("unhandled message " + message);
+    }
+  }
+
+  private void observe(Ballot seen) {
+    if (seen.isAbove(highestBallotSeen)) {
+      highestBallotSeen = seen;
+    }
+  }
+
+  // =====================================================================================
+  // Acceptor
+  // =====================================================================================
+
+  private long promiseRefusalRemaining(int candidate) {
+    return Math.max(0, promisesRefusedUntil(candidate) - now);
+  }
+
+  /** Until when (own clock) this acceptor refuses to promise {@code candidate}. */
+  private long promisesRefusedUntil(int candidate) {
+    long until = refusePromisesUntilNanos;
+    // A grant to our own candidacy protects nothing until we lead: yielding it makes us step
+    // down in the same step (see raisePromise), so it never both counts and is given away.
+    boolean selfGrantBinds = grantHolder != id || role == Role.LEADER;
+    if (grantHolder >= 0 && grantHolder != candidate && selfGrantBinds) {
+      until = Math.max(until, grantExpiresAtNanos);
+    }
+    return until;
+  }
+
+  private void grantLease(int holder) {
+    grantHolder = holder;
+    grantExpiresAtNanos = now + config.leaseDurationNanos();
+  }
+
+  /** Raises the promise to {@code to} (durably); steps down if someone else now leads higher. */
+  private void raisePromise(Ballot to, int from) {
+    verify(to.isAtLeast(promised), "promise may only rise");
+    if (to.isAbove(promised)) {
+      promised = to;
+      persist(new StorageRecord.PromiseRecord(to));
+    }
+    if (to.replicaId() != id && role != Role.FOLLOWER && to.isAbove(ballot)) {
+      becomeFollower("saw ballot " + to + " from " + from);
+    }
+  }
+
+  private void onPrepare(int from, Prepare prepare) {
+    observe(prepare.ballot());
+    Ballot b = prepare.ballot();
+    verify(b.replicaId() == from, "prepare %s not sent by its owner %s", b, from);
+    if (!b.isAtLeast(promised)) {
+      send(from, new Reject(b, promised, 0));
+      return;
+    }
+    long refusal = promiseRefusalRemaining(from);
+    if (refusal > 0) {
+      send(from, new Reject(b, promised, refusal));
+      return;
+    }
+    raisePromise(b, from);
+    grantLease(from);
+    long logStart = snapshotIndex + 1;
+    long first = Math.max(prepare.fromSlot(), logStart);
+    List<AcceptedEntry> votes = new ArrayList<>(accepted.tailMap(first, true).values());
+    sendWhenDurable(from, new Promise(b, logStart, votes));
+  }
+
+  private void onAccept(int from, Accept accept) {
+    observe(accept.ballot());
+    Ballot b = accept.ballot();
+    verify(b.replicaId() == from, "accept %s not sent by its owner %s", b, from);
+    if (!b.isAtLeast(promised)) {
+      if (!config.plantedBugs().acceptBelowPromise()) {
+        send(from, new Reject(b, promised, 0));
+        return;
+      }
+    } else {
+      raisePromise(b, from);
+      heardFromLeader(from);
+    }
+    long slot = accept.slot();
+    // Below the snapshot the slot is chosen and durably covered by the snapshot; at or above it
+    // the vote is recorded even when the slot is known chosen, so every Accepted we send is backed
+    // by a durable vote or snapshot.
+    if (slot > snapshotIndex) {
+      AcceptedEntry previous = accepted.get(slot);
+      if (previous == null || !previous.ballot().equals(b)) {
+        AcceptedEntry entry = new AcceptedEntry(slot, b, accept.value());
+        accepted.put(slot, entry);
+        persist(new StorageRecord.AcceptRecord(entry));
+      } else {
+        verify(previous.value().equals(accept.value()), "two values for one slot and ballot");
+      }
+    }
+    sendWhenDurable(from, new Accepted(b, slot));
+    if (b.equals(promised)) {
+      learnCommit(from, b, accept.commitIndex());
+    }
+  }
+
+  private void onHeartbeat(int from, Heartbeat heartbeat) {
+    observe(heartbeat.ballot());
+    Ballot b = heartbeat.ballot();
+    verify(b.replicaId() == from, "heartbeat %s not sent by its owner %s", b, from);
+    if (!b.isAtLeast(promised)) {
+      send(from, new Reject(b, promised, 0));
+      return;
+    }
+    raisePromise(b, from);
+    heardFromLeader(from);
+    // A heartbeat under the promised ballot comes from a master that completed phase 1 with a
+    // majority, each of which refused others while earlier grants ran: extending the grant to it
+    // cannot overlap another master's lease.
+    grantLease(from);
+    // Not a vote: a lease grant is volatile by design (a restart refuses promises for a lease),
+    // so the answer needs nothing durable.
+    send(from, new HeartbeatAck(b, heartbeat.round()));
+    learnCommit(from, b, heartbeat.commitIndex());
+  }
+
+  private void heardFromLeader(int from) {
+    if (from != id) {
+      leaderHint = from;
+      lastHeardFromLeaderNanos = now;
+    }
+  }
+
+  // =====================================================================================
+  // Learner and catch-up
+  // =====================================================================================
+
+  /**
+   * The master under {@code b} says every slot up to {@code masterCommit} is chosen. A local vote
+   * under {@code b} is then the chosen value (one value per slot and ballot); other slots are
+   * fetched.
+   */
+  private void learnCommit(int from, Ballot b, long masterCommit) {
+    if (masterCommit > highestCommitSeen) {
+      highestCommitSeen = masterCommit;
+    }
+    if (from != id) {
+      catchUpSource = from;
+    }
+    for (long slot = commitIndex + 1; slot <= masterCommit; slot++) {
+      if (chosen.containsKey(slot)) {
+        continue;
+      }
+      AcceptedEntry vote = accepted.get(slot);
+      if (vote == null || !vote.ballot().equals(b)) {
+        break;
+      }
+      chosen.put(slot, vote.value());
+    }
+    advanceCommit();
+    maybeRequestCatchUp();
+  }
+
+  private void advanceCommit() {
+    while (chosen.containsKey(commitIndex + 1)) {
+      commitIndex++;
+      outApply.add(new ChosenEntry(commitIndex, chosen.get(commitIndex)));
+      appliedIndex = commitIndex;
+    }
+    if (commitIndex > highestCommitSeen) {
+      highestCommitSeen = commitIndex;
+    }
+  }
+
+  private void maybeRequestCatchUp() {
+    if (now < catchUpRetryAtNanos || catchUpSource < 0 || catchUpSource == id) {
+      return;
+    }
+    if (receivingSnapshotIndex >= 0) {
+      catchUpRetryAtNanos = now + config.catchUpRetryNanos();
+      send(catchUpSource, new SnapshotChunkRequest(receivingSnapshotIndex, receivedBytes));
+    } else if (highestCommitSeen > commitIndex) {
+      catchUpRetryAtNanos = now + config.catchUpRetryNanos();
+      send(catchUpSource, new CatchUpRequest(commitIndex + 1));
+    }
+  }
+
+  private void onCatchUpRequest(int from, CatchUpRequest request) {
+    if (request.fromSlot() < chosenFloor) {
+      send(from, new CatchUpReply(List.of(), commitIndex, snapshotIndex, true));
+      return;
+    }
+    List<ChosenEntry> entries = new ArrayList<>();
+    for (long slot = request.fromSlot();
+        slot <= commitIndex && entries.size() < config.catchUpChunkEntries();
+        slot++) {
+      Value value = chosen.get(slot);
+      verify(value != null, "slot %s at or below commit %s not held", slot, commitIndex);
+      entries.add(new ChosenEntry(slot, value));
+    }
+    send(from, new CatchUpReply(entries, commitIndex, snapshotIndex, false));
+  }
+
+  private void onCatchUpReply(int from, CatchUpReply reply) {
+    if (reply.commitIndex() <= commitIndex) {
+      return; // nothing for us (stale, duplicated, or a replica further behind than we are)
+    }
+    if (reply.commitIndex() > highestCommitSeen) {
+      highestCommitSeen = reply.commitIndex();
+    }
+    catchUpSource = from;
+    if (reply.snapshotNeeded()) {
+      if (reply.snapshotIndex() > commitIndex && receivingSnapshotIndex < 0) {
+        startSnapshotTransfer(reply.snapshotIndex());
+      }
+      return;
+    }
+    for (ChosenEntry entry : reply.entries()) {
+      if (entry.slot() > commitIndex) {
+        Value known = chosen.putIfAbsent(entry.slot(), entry.value());
+        verify(
+            known == null || known.equals(entry.value()),
+            "slot %s learned two chosen values",
+            entry.slot());
+      }
+    }
+    long before = commitIndex;
+    advanceCommit();
+    if (commitIndex > before) {
+      catchUpRetryAtNanos = now; // progress: ask for the next chunk at once
+    }
+    maybeRequestCatchUp();
+  }
+
+  private void startSnapshotTransfer(long index) {
+    receivingSnapshotIndex = index;
+    receiveBuffer = new byte[0];
+    receivedBytes = 0;
+    catchUpRetryAtNanos = now;
+    maybeRequestCatchUp();
+  }
+
+  private void onSnapshotChunkRequest(int from, SnapshotChunkRequest request) {
+    if (snapshotBytes == null) {
+      return;
+    }
+    int offset = request.snapshotIndex() == snapshotIndex ? request.offset() : 0;
+    if (offset > snapshotBytes.length) {
+      offset = 0;
+    }
+    // A window of chunks back to back, so a transfer finishes in few round trips even while new
+    // snapshots keep replacing this one.
+    for (int k = 0; k < config.snapshotChunksPerRequest(); k++) {
+      int end = Math.min(snapshotBytes.length, offset + config.snapshotChunkBytes());
+      send(
+          from,
+          new SnapshotChunk(
+              snapshotIndex,
+              offset,
+              Arrays.copyOfRange(snapshotBytes, offset, end),
+              snapshotBytes.length));
+      offset = end;
+      if (offset >= snapshotBytes.length) {
+        break;
+      }
+    }
+  }
+
+  private void onSnapshotChunk(int from, SnapshotChunk chunk) {
+    if (chunk.snapshotIndex() <= commitIndex) {
+      if (receivingSnapshotIndex >= 0 && receivingSnapshotIndex <= commitIndex) {
+        receivingSnapshotIndex = -1;
+      }
+      return;
+    }
+    if (chunk.snapshotIndex() != receivingSnapshotIndex || chunk.offset() != receivedBytes) {
+      if (chunk.offset() != 0) {
+        return; // stale or out of order: the retry timer asks again
+      }
+      receivingSnapshotIndex = chunk.snapshotIndex();
+      receivedBytes = 0;
+    }
+    if (receiveBuffer.length != chunk.totalBytes()) {
+      receiveBuffer = Arrays.copyOf(receiveBuffer, chunk.totalBytes());
+    }
+    System.arraycopy(chunk.bytes(), 0, receiveBuffer, receivedBytes, chunk.bytes().length);
+    receivedBytes += chunk.bytes().length;
+    catchUpSource = from;
+    if (receivedBytes == chunk.totalBytes()) {
+      installSnapshot(receivingSnapshotIndex, receiveBuffer);
+      receivingSnapshotIndex = -1;
+      receiveBuffer = new byte[0];
+      receivedBytes = 0;
+      advanceCommit();
+      catchUpRetryAtNanos = now;
+      maybeRequestCatchUp();
+    } else if (receivedBytes
+            % ((long) config.snapshotChunkBytes() * config.snapshotChunksPerRequest())
+        == 0) {
+      catchUpRetryAtNanos = now; // this window is in: ask for the next
+      maybeRequestCatchUp();
+    }
+  }
+
+  private void installSnapshot(long index, byte[] bytes) {
+    verify(index > commitIndex, "installing snapshot %s at or below commit %s", index, commitIndex);
+    outApply.removeIf(entry -> entry.slot() <= index);
+    outSnapshot = new SnapshotInstall(index, bytes.clone());
+    commitIndex = index;
+    appliedIndex = index;
+    if (highestCommitSeen < index) {
+      highestCommitSeen = index;
+    }
+    chosenFloor = index + 1;
+    compactTo(index, bytes.clone());
+  }
+
+  private void compactTo(long index, byte[] bytes) {
+    verify(index <= commitIndex, "compacting %s beyond commit %s", index, commitIndex);
+    snapshotIndex = index;
+    snapshotBytes = bytes;
+    long floor = Math.max(chosenFloor, index + 1 - config.logRetentionSlots());
+    if (!chosen.containsKey(floor)) {
+      floor = index + 1; // nothing retained below the snapshot (e.g. it was just installed)
+    }
+    chosenFloor = floor;
+    chosen.headMap(chosenFloor, false).clear();
+    accepted.headMap(index, true).clear();
+    persist(new StorageRecord.SnapshotRecord(index, bytes));
+  }
+
+  // =====================================================================================
+  // Timers
+  // =====================================================================================
+
+  private void tick() {
+    switch (role) {
+      case LEADER -> {
+        if (now >= leaseExpiresAtNanos) {
+          becomeFollower("lease ran out");
+        } else {
+          if (now >= nextHeartbeatAtNanos) {
+            sendHeartbeat();
+          }
+          resendAccepts();
+        }
+      }
+      case CANDIDATE -> {
+        if (now >= candidateRetryAtNanos) {
+          // Give up and wait a fresh, jittered election timeout: retrying at once would renew the
+          // grants this candidacy already holds and keep a split vote split.
+          becomeFollower("no majority within the election timeout");
+        }
+      }
+      case FOLLOWER -> {
+        if (electionDue()) {
+          startElection();
+        }
+      }
+      default -> throw new AssertionError(role);
+    }
+    maybeRequestCatchUp();
+  }
+
+  /**
+   * A follower runs only when the master has been quiet for a (jittered) election timeout and its
+   * own lease grant to another replica has run out: while that grant holds, no election can win its
+   * promise, so running would only disturb.
+   */
+  private boolean electionDue() {
+    // Jitter counts from the later of "master quiet" and "our grant ran out": every follower's
+    // grant from the last heartbeat runs out at about the same moment, and without jitter after it
+    // they would all run at once and split the vote.
+    long quietAt = lastHeardFromLeaderNanos + config.electionTimeoutNanos();
+    long freeAt = promisesRefusedUntil(id);
+    return now >= Math.max(quietAt, freeAt) + electionJitterNanos;
+  }
+
+  // =====================================================================================
+  // Candidate
+  // =====================================================================================
+
+  private void startElection() {
+    Role from = role;
+    if (grantHolder == id) {
+      grantHolder = -1; // a grant to our own abandoned candidacy protects nobody
+    }
+    Ballot base = highestBallotSeen.isAbove(promised) ? highestBallotSeen : promised;
+    ballot = base.nextFor(id);
+    observe(ballot);
+    role = Role.CANDIDATE;
+    promises.clear();
+    prepareSentAtNanos = now;
+    prepareFromSlot = commitIndex + 1;
+    electionJitterNanos = drawJitter();
+    candidateRetryAtNanos = now + config.electionTimeoutNanos();
+    if (from != Role.CANDIDATE) {
+      outEvents.add(new Event.RoleChanged(from, Role.CANDIDATE, ballot.epoch()));
+    }
+    sendToAll(new Prepare(ballot, prepareFromSlot));
+  }
+
+  private void onPromise(int from, Promise promise) {
+    observe(promise.ballot());
+    if (role != Role.CANDIDATE || !promise.ballot().equals(ballot)) {
+      return;
+    }
+    if (promise.logStartSlot() > prepareFromSlot) {
+      // That acceptor compacted slots this candidate has not learned: catch up first, then run.
+      becomeFollower("behind a snapshot of " + from);
+      catchUpSource = from;
+      highestCommitSeen = Math.max(highestCommitSeen, promise.logStartSlot() - 1);
+      catchUpRetryAtNanos = now;
+      maybeRequestCatchUp();
+      return;
+    }
+    promises.put(from, promise);
+    if (promises.size() >= config.membership().quorumSize()) {
+      becomeLeader();
+    }
+  }
+
+  private void onReject(int from, Reject reject) {
+    observe(reject.promised());
+    if (!reject.ballot().equals(ballot) || role == Role.FOLLOWER) {
+      return;
+    }
+    if (reject.promised().isAbove(ballot)) {
+      if (role == Role.LEADER) {
+        boolean leaseHeld = holdsLease(now);
+        becomeFollower("preempted by " + reject.promised() + " at " + from);
+        if (leaseHeld) {
+          // Our grants still hold at a majority, so only we can win: run again at once.
+          startElection();
+        }
+      } else {
+        becomeFollower("candidacy preempted by " + reject.promised() + " at " + from);
+      }
+    }
+  }
+
+  private void becomeLeader() {
+    verify(role == Role.CANDIDATE, "only a candidate becomes master");
+    // For each slot from the first unchosen one: a value already known chosen, else the value with
+    // the highest ballot any promise reported, else a no-op to fill the hole.
+    TreeMap<Long, AcceptedEntry> adopted = new TreeMap<>();
+    for (Promise promise : promises.values()) {
+      for (AcceptedEntry vote : promise.accepted()) {
+        if (vote.slot() < prepareFromSlot) {
+          continue;
+        }
+        AcceptedEntry current = adopted.get(vote.slot());
+        boolean replace =
+            current == null
+                || (!config.plantedBugs().ignoreHigherAcceptedValue()
+                    && vote.ballot().isAbove(current.ballot()));
+        if (replace) {
+          adopted.put(vote.slot(), vote);
+        } else if (vote.ballot().equals(current.ballot())) {
+          verify(vote.value().equals(current.value()), "two values under one ballot and slot");
+        }
+      }
+    }
+    long maxSlot = Math.max(commitIndex, adopted.isEmpty() ? 0 : adopted.lastKey());
+    if (!chosen.isEmpty()) {
+      maxSlot = Math.max(maxSlot, chosen.lastKey());
+    }
+    Role from = role;
+    role = Role.LEADER;
+    leaderHint = id;
+    inFlight.clear();
+    pending.clear();
+    rounds.clear();
+    recoveryEndSlot = maxSlot;
+    nextSlot = maxSlot + 1;
+    leaseExpiresAtNanos = prepareSentAtNanos + masterLeaseNanos;
+    leaseAnnounced = false;
+    outEvents.add(new Event.RoleChanged(from, Role.LEADER, ballot.epoch()));
+    announceLeaseIfHeld();
+    for (long slot = commitIndex + 1; slot <= maxSlot; slot++) {
+      Value value = chosen.get(slot);
+      if (value == null) {
+        AcceptedEntry vote = adopted.get(slot);
+        value = vote == null ? Value.NOOP : vote.value();
+      }
+      openSlot(slot, value);
+    }
+    sendHeartbeat();
+    fillWindow();
+  }
+
+  private void announceLeaseIfHeld() {
+    if (!leaseAnnounced && holdsLease(now)) {
+      leaseAnnounced = true;
+      outEvents.add(new Event.LeaseAcquired(ballot.epoch(), leaseExpiresAtNanos));
+    }
+  }
+
+  private void becomeFollower(String reason) {
+    Role from = role;
+    if (from == Role.FOLLOWER) {
+      return;
+    }
+    if (from == Role.LEADER && leaseAnnounced) {
+      outEvents.add(new Event.LeaseLost(ballot.epoch()));
+    }
+    for (Command command : pending) {
+      outRefused.add(command);
+    }
+    pending.clear();
+    inFlight.clear();
+    rounds.clear();
+    promises.clear();
+    leaseAnnounced = false;
+    leaseExpiresAtNanos = 0;
+    if (grantHolder == id) {
+      grantHolder = -1; // we no longer claim a lease, so our own grant protects nobody
+    }
+    role = Role.FOLLOWER;
+    lastHeardFromLeaderNanos = now;
+    electionJitterNanos = drawJitter();
+    outEvents.add(new Event.RoleChanged(from, Role.FOLLOWER, promised.epoch()));
+    if (reason.isEmpty()) {
+      throw new AssertionError("a step-down needs a reason");
+    }
+  }
+
+  // =====================================================================================
+  // Master
+  // =====================================================================================
+
+  private void openSlot(long slot, Value value) {
+    InFlight entry = new InFlight(value, now);
+    InFlight previous = inFlight.put(slot, entry);
+    verify(previous == null, "slot %s opened twice", slot);
+    sendToAll(new Accept(ballot, slot, value, commitIndex));
+  }
+
+  /** Opens new slots from queued commands while the window has room. */
+  private void fillWindow() {
+    if (role != Role.LEADER) {
+      return;
+    }
+    while (!pending.isEmpty() && nextSlot - commitIndex - 1 < config.maxSlotsInFlight()) {
+      List<Command> batch = new ArrayList<>();
+      int bytes = 0;
+      while (!pending.isEmpty()
+          && batch.size() < config.maxBatchCommands()
+          && bytes + pending.peekFirst().sizeBytes() <= config.maxBatchBytes()) {
+        Command command = pending.pollFirst();
+        bytes += command.sizeBytes();
+        batch.add(command);
+      }
+      verify(!batch.isEmpty(), "a command larger than a batch slipped in");
+      long slot = nextSlot++;
+      openSlot(slot, new Value(batch));
+    }
+  }
+
+  private void onAccepted(int from, Accepted message) {
+    if (role != Role.LEADER || !message.ballot().equals(ballot)) {
+      return;
+    }
+    InFlight entry = inFlight.get(message.slot());
+    if (entry == null) {
+      return;
+    }
+    entry.acks.add(from);
+    if (entry.acks.size() >= config.membership().quorumSize()) {
+      inFlight.remove(message.slot());
+      Value known = chosen.putIfAbsent(message.slot(), entry.value);
+      verify(known == null || known.equals(entry.value), "slot %s chosen twice", message.slot());
+      advanceCommit();
+      fillWindow();
+    }
+  }
+
+  private void sendHeartbeat() {
+    heartbeatRound++;
+    rounds.put(heartbeatRound, new HeartbeatRound(now));
+    while (!rounds.isEmpty()
+        && rounds.firstEntry().getValue().sentAtNanos + masterLeaseNanos < now) {
+      rounds.pollFirstEntry();
+    }
+    nextHeartbeatAtNanos = now + config.heartbeatIntervalNanos();
+    sendToAll(new Heartbeat(ballot, heartbeatRound, commitIndex));
+  }
+
+  private void onHeartbeatAck(int from, HeartbeatAck ack) {
+    if (role != Role.LEADER || !ack.ballot().equals(ballot)) {
+      return;
+    }
+    HeartbeatRound round = rounds.get(ack.round());
+    if (round == null) {
+      return;
+    }
+    round.acks.add(from);
+    if (round.acks.size() >= config.membership().quorumSize()) {
+      long until = round.sentAtNanos + masterLeaseNanos;
+      if (until > leaseExpiresAtNanos) {
+        leaseExpiresAtNanos = until;
+      }
+      announceLeaseIfHeld();
+    }
+  }
+
+  private void resendAccepts() {
+    for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+      InFlight entry = e.getValue();
+      if (now - entry.lastSentAtNanos < config.resendIntervalNanos()) {
+        continue;
+      }
+      entry.lastSentAtNanos = now;
+      Accept accept = new Accept(ballot, e.getKey(), entry.value, commitIndex);
+      for (int member : config.membership().replicaIds()) {
+        if (!entry.acks.contains(member)) {
+          send(member, accept);
+        }
+      }
+    }
+  }
+}

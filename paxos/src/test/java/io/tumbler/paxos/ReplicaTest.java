@@ -1,0 +1,324 @@
+package io.tumbler.paxos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tumbler.paxos.message.Envelope;
+import io.tumbler.paxos.message.Message;
+import io.tumbler.paxos.storage.PersistentState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ReplicaTest {
+
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private static PaxosConfig config(int replicas) {
+    return PaxosConfig.builder(Membership.ofSize(replicas))
+        .leaseDurationNanos(1000 * MS)
+        .clockDriftPpm(1000)
+        .heartbeatIntervalNanos(100 * MS)
+        .electionTimeoutNanos(300 * MS)
+        .electionJitterMaxNanos(100 * MS)
+        .resendIntervalNanos(50 * MS)
+        .catchUpRetryNanos(50 * MS)
+        .maxSlotsInFlight(2)
+        .maxBatchCommands(3)
+        .maxBatchBytes(64)
+        .maxCommandBytes(16)
+        .maxPendingCommands(100)
+        .catchUpChunkEntries(4)
+        .snapshotChunkBytes(8)
+        .snapshotChunksPerRequest(2)
+        .logRetentionSlots(0)
+        .build();
+  }
+
+  private static Replica replica(PaxosConfig config, int id) {
+    return new Replica(config, id, PersistentState.EMPTY, new SplittableRandom(id), 0);
+  }
+
+  private static Command command(int n) {
+    return new Command(new byte[] {(byte) n, 1, 2, 3});
+  }
+
+  /** A cell whose network and disks are instant and perfect. */
+  private static final class Cell {
+    final PaxosConfig config;
+    final List<Replica> replicas = new ArrayList<>();
+    final List<List<ChosenEntry>> applied = new ArrayList<>();
+    final List<Event> events = new ArrayList<>();
+    final ArrayDeque<Envelope> inFlight = new ArrayDeque<>();
+    long now;
+
+    Cell(int size) {
+      config = config(size);
+      for (int i = 0; i < size; i++) {
+        replicas.add(replica(config, i));
+        applied.add(new ArrayList<>());
+      }
+    }
+
+    void handle(Replica replica, Outputs outputs) {
+      applied.get(replica.id()).addAll(outputs.toApply());
+      events.addAll(outputs.events());
+      inFlight.addAll(outputs.messages());
+      if (outputs.persist().isPresent()) {
+        handle(replica, replica.onPersisted(now, outputs.persist().get().token()));
+      }
+    }
+
+    void deliverAll() {
+      while (!inFlight.isEmpty()) {
+        Envelope envelope = inFlight.pollFirst();
+        Replica to = replicas.get(envelope.to());
+        handle(to, to.onMessage(now, envelope));
+      }
+    }
+
+    void advanceTo(long nanos, int... ticking) {
+      while (now < nanos) {
+        now = Math.min(nanos, now + 5 * MS);
+        for (int id : ticking) {
+          handle(replicas.get(id), replicas.get(id).onTick(now));
+        }
+        deliverAll();
+      }
+    }
+
+    Replica leader() {
+      for (Replica replica : replicas) {
+        if (replica.role() == Role.LEADER) {
+          return replica;
+        }
+      }
+      return null;
+    }
+  }
+
+  @Test
+  void electsAMasterWhoseBatchesEveryReplicaAppliesInOrder() {
+    Cell cell = new Cell(3);
+    cell.advanceTo(2000 * MS, 0, 1, 2);
+    Replica leader = cell.leader();
+    assertThat(leader).isNotNull();
+    assertThat(leader.canServeReads(cell.now)).isTrue();
+    List<Command> commands = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      commands.add(command(i));
+    }
+    cell.handle(leader, leader.propose(cell.now, commands));
+    cell.deliverAll();
+    cell.advanceTo(cell.now + 500 * MS, 0, 1, 2);
+
+    List<Command> appliedAtLeader = new ArrayList<>();
+    for (ChosenEntry entry : cell.applied.get(leader.id())) {
+      assertThat(entry.value().commands().size()).isLessThanOrEqualTo(3);
+      appliedAtLeader.addAll(entry.value().commands());
+    }
+    assertThat(appliedAtLeader).containsExactlyElementsOf(commands);
+    for (List<ChosenEntry> applied : cell.applied) {
+      assertThat(applied).isEqualTo(cell.applied.get(leader.id()));
+    }
+  }
+
+  @Test
+  void promiseIsAnsweredOnlyOnceItIsDurable() {
+    PaxosConfig config = config(3);
+    Replica acceptor = replica(config, 0);
+    long after = config.leaseDurationNanos();
+    Outputs outputs =
+        acceptor.onMessage(after, new Envelope(1, 0, new Message.Prepare(new Ballot(1, 1), 1)));
+    assertThat(outputs.persist()).isPresent();
+    assertThat(outputs.messages()).isEmpty();
+    Outputs released = acceptor.onPersisted(after, outputs.persist().get().token());
+    assertThat(released.messages())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).isInstanceOf(Message.Promise.class));
+  }
+
+  @Test
+  void freshReplicaRefusesEveryPromiseForOneLease() {
+    PaxosConfig config = config(3);
+    Replica acceptor = replica(config, 0);
+    Outputs outputs =
+        acceptor.onMessage(10 * MS, new Envelope(1, 0, new Message.Prepare(new Ballot(1, 1), 1)));
+    assertThat(outputs.messages())
+        .singleElement()
+        .satisfies(
+            e -> {
+              Message.Reject reject = (Message.Reject) e.message();
+              assertThat(reject.leaseRemainingNanos()).isEqualTo(990 * MS);
+            });
+  }
+
+  @Test
+  void acceptorRefusesAnotherProposerUntilItsGrantRunsOut() {
+    PaxosConfig config = config(3);
+    Replica acceptor = replica(config, 0);
+    long t = config.leaseDurationNanos();
+    Outputs first =
+        acceptor.onMessage(t, new Envelope(1, 0, new Message.Prepare(new Ballot(1, 1), 1)));
+    acceptor.onPersisted(t, first.persist().get().token());
+
+    Outputs refused =
+        acceptor.onMessage(
+            t + 400 * MS, new Envelope(2, 0, new Message.Prepare(new Ballot(5, 2), 1)));
+    assertThat(refused.messages().get(0).message()).isInstanceOf(Message.Reject.class);
+    assertThat(acceptor.promised()).isEqualTo(new Ballot(1, 1));
+
+    Outputs granted =
+        acceptor.onMessage(
+            t + 1000 * MS, new Envelope(2, 0, new Message.Prepare(new Ballot(5, 2), 1)));
+    assertThat(granted.persist()).isPresent();
+    assertThat(acceptor.promised()).isEqualTo(new Ballot(5, 2));
+  }
+
+  @Test
+  void acceptorRejectsAnAcceptBelowItsPromise() {
+    PaxosConfig config = config(3);
+    Replica acceptor = replica(config, 0);
+    long t = config.leaseDurationNanos();
+    Outputs promise =
+        acceptor.onMessage(t, new Envelope(2, 0, new Message.Prepare(new Ballot(3, 2), 1)));
+    acceptor.onPersisted(t, promise.persist().get().token());
+    Outputs outputs =
+        acceptor.onMessage(
+            t,
+            new Envelope(
+                1, 0, new Message.Accept(new Ballot(2, 1), 1, new Value(List.of(command(1))), 0)));
+    assertThat(outputs.persist()).isEmpty();
+    assertThat(outputs.messages())
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.message())
+                    .isEqualTo(new Message.Reject(new Ballot(2, 1), new Ballot(3, 2), 0)));
+  }
+
+  @Test
+  void newMasterReproposesTheHighestBallotValueAndFillsHolesWithNoops() {
+    PaxosConfig config = config(5); // quorum: itself and two more
+    Replica candidate = replica(config, 0);
+    long t = 2000 * MS;
+    Outputs outputs = candidate.onTick(t);
+    assertThat(candidate.role()).isEqualTo(Role.CANDIDATE);
+    // Its own promise, once durable.
+    candidate.onPersisted(t, outputs.persist().get().token());
+    Ballot ballot = candidate.promised();
+    Value low = new Value(List.of(command(1)));
+    Value high = new Value(List.of(command(2)));
+    Value third = new Value(List.of(command(3)));
+    List<AcceptedEntry> votes =
+        List.of(
+            new AcceptedEntry(1, new Ballot(1, 1), low),
+            new AcceptedEntry(3, new Ballot(1, 1), third));
+    candidate.onMessage(t, new Envelope(1, 0, new Message.Promise(ballot, 1, votes)));
+    // Slot 1 from the other acceptor with a higher ballot: that value must win.
+    Outputs leading =
+        candidate.onMessage(
+            t,
+            new Envelope(
+                2,
+                0,
+                new Message.Promise(
+                    ballot, 1, List.of(new AcceptedEntry(1, new Ballot(2, 2), high)))));
+    assertThat(candidate.role()).isEqualTo(Role.LEADER);
+    List<Message.Accept> accepts = new ArrayList<>();
+    for (Envelope e : leading.messages()) {
+      if (e.message() instanceof Message.Accept accept && e.to() == 1) {
+        accepts.add(accept);
+      }
+    }
+    assertThat(accepts)
+        .extracting(Message.Accept::slot, Message.Accept::value)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1L, high),
+            org.assertj.core.groups.Tuple.tuple(2L, Value.NOOP),
+            org.assertj.core.groups.Tuple.tuple(3L, third));
+  }
+
+  @Test
+  void masterStopsServingReadsAndStepsDownWhenItsLeaseRunsOut() {
+    Cell cell = new Cell(3);
+    cell.advanceTo(2000 * MS, 0, 1, 2);
+    Replica leader = cell.leader();
+    assertThat(leader).isNotNull();
+    long masterLease = cell.config.masterLeaseNanos();
+    // From now on nobody answers: only the leader ticks, and its messages are lost.
+    long lastRenewal = cell.now;
+    long t = cell.now;
+    boolean servedUntilExpiry = true;
+    while (t < lastRenewal + masterLease + 200 * MS) {
+      t += MS;
+      leader.onTick(t);
+      cell.inFlight.clear();
+      if (t < lastRenewal + masterLease - 100 * MS) {
+        servedUntilExpiry &= leader.canServeReads(t);
+      }
+    }
+    assertThat(servedUntilExpiry).isTrue();
+    assertThat(leader.canServeReads(t)).isFalse();
+    assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
+  }
+
+  @Test
+  void masterCountsItsLeaseWithTheDriftMargin() {
+    PaxosConfig config = config(3);
+    assertThat(config.masterLeaseNanos()).isLessThan(config.leaseDurationNanos());
+    // (1 - 2 * 1000 ppm) of a second, minus a nanosecond of rounding.
+    assertThat(config.masterLeaseNanos()).isEqualTo(998 * MS - 1);
+  }
+
+  @Test
+  void configRejectsLimitsThatContradictEachOther() {
+    assertThatThrownBy(() -> config(3).toBuilder().maxBatchBytes(8).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("largest command");
+    assertThatThrownBy(() -> config(3).toBuilder().heartbeatIntervalNanos(500 * MS).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("renew");
+  }
+
+  @Test
+  void followerRefusesProposalsAndPointsAtTheMaster() {
+    Cell cell = new Cell(3);
+    cell.advanceTo(2000 * MS, 0, 1, 2);
+    Replica leader = cell.leader();
+    Replica follower = cell.replicas.get((leader.id() + 1) % 3);
+    Outputs outputs = follower.propose(cell.now, List.of(command(9)));
+    assertThat(outputs.refused()).containsExactly(command(9));
+    assertThat(follower.leaderHint()).isEqualTo(leader.id());
+  }
+
+  @Test
+  void laggingReplicaCatchesUpFromASnapshot() {
+    Cell cell = new Cell(3);
+    cell.advanceTo(2000 * MS, 0, 1, 2);
+    Replica leader = cell.leader();
+    int lagging = (leader.id() + 1) % 3;
+    // The lagging replica hears nothing while ten commands are chosen.
+    for (int i = 0; i < 10; i++) {
+      cell.handle(leader, leader.propose(cell.now, List.of(command(i))));
+      while (!cell.inFlight.isEmpty()) {
+        Envelope e = cell.inFlight.pollFirst();
+        if (e.to() != lagging) {
+          Replica to = cell.replicas.get(e.to());
+          cell.handle(to, to.onMessage(cell.now, e));
+        }
+      }
+    }
+    long index = leader.appliedIndex();
+    assertThat(index).isGreaterThanOrEqualTo(10);
+    cell.handle(leader, leader.onSnapshotTaken(cell.now, index, new byte[20]));
+    assertThat(leader.snapshotIndex()).isEqualTo(index);
+
+    cell.advanceTo(cell.now + 500 * MS, 0, 1, 2);
+    assertThat(cell.replicas.get(lagging).appliedIndex()).isGreaterThanOrEqualTo(index);
+    assertThat(cell.replicas.get(lagging).snapshotIndex()).isEqualTo(index);
+  }
+}
