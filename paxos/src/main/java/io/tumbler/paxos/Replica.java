@@ -165,7 +165,7 @@ public final class Replica {
       }
     }
     this.promised = highest;
-    this.highestBallotSeen = highest;
+    this.highestBallotSeen = state.proposed().isAbove(highest) ? state.proposed() : highest;
     this.snapshotIndex = state.snapshotIndex();
     this.snapshotBytes = state.snapshotIndex() > 0 ? state.snapshotBytes().clone() : null;
     this.commitIndex = snapshotIndex;
@@ -839,7 +839,11 @@ public final class Replica {
     if (from != Role.CANDIDATE) {
       outEvents.add(new Event.RoleChanged(from, Role.CANDIDATE, ballot.epoch()));
     }
-    sendToAll(new Prepare(ballot, prepareFromSlot));
+    persist(new StorageRecord.BallotRecord(ballot));
+    Prepare prepare = new Prepare(ballot, prepareFromSlot);
+    for (int member : config.membership().replicaIds()) {
+      sendWhenDurable(member, prepare); // never reuse a ballot across a crash
+    }
   }
 
   private void onPromise(int from, Promise promise) {

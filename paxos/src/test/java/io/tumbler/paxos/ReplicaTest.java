@@ -207,8 +207,10 @@ class ReplicaTest {
     long t = 2000 * MS;
     Outputs outputs = candidate.onTick(t);
     assertThat(candidate.role()).isEqualTo(Role.CANDIDATE);
-    // Its own promise, once durable.
-    candidate.onPersisted(t, outputs.persist().get().token());
+    // Its ballot, then its own promise, once durable.
+    while (outputs.persist().isPresent()) {
+      outputs = candidate.onPersisted(t, outputs.persist().get().token());
+    }
     Ballot ballot = candidate.promised();
     Value low = new Value(List.of(command(1)));
     Value high = new Value(List.of(command(2)));

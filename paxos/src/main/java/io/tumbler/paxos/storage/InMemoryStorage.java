@@ -15,6 +15,7 @@ public final class InMemoryStorage implements Storage {
 
   private final ArrayDeque<PersistRequest> unsynced = new ArrayDeque<>();
   private Ballot promised = Ballot.ZERO;
+  private Ballot proposed = Ballot.ZERO;
   private final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
   private long snapshotIndex;
   private byte[] snapshotBytes = new byte[0];
@@ -80,6 +81,10 @@ public final class InMemoryStorage implements Storage {
       if (promise.ballot().isAbove(promised)) {
         promised = promise.ballot();
       }
+    } else if (record instanceof StorageRecord.BallotRecord ballot) {
+      if (ballot.ballot().isAbove(proposed)) {
+        proposed = ballot.ballot();
+      }
     } else if (record instanceof StorageRecord.AcceptRecord accept) {
       AcceptedEntry entry = accept.entry();
       if (entry.slot() > snapshotIndex) {
@@ -98,6 +103,6 @@ public final class InMemoryStorage implements Storage {
 
   @Override
   public PersistentState load() {
-    return new PersistentState(promised, accepted, snapshotIndex, snapshotBytes.clone());
+    return new PersistentState(promised, proposed, accepted, snapshotIndex, snapshotBytes.clone());
   }
 }

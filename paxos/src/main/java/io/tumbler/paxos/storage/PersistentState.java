@@ -9,20 +9,23 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * What an acceptor reads back on restart: its promise, its votes after the snapshot, and the
- * snapshot itself ({@code snapshotIndex == 0} and empty bytes when there is none).
+ * What a replica reads back on restart: its promise, the highest ballot it proposed under, its
+ * votes after the snapshot, and the snapshot itself ({@code snapshotIndex == 0} and empty bytes
+ * when there is none).
  */
 public record PersistentState(
     Ballot promised,
+    Ballot proposed,
     SortedMap<Long, AcceptedEntry> accepted,
     long snapshotIndex,
     byte[] snapshotBytes) {
 
   public static final PersistentState EMPTY =
-      new PersistentState(Ballot.ZERO, new TreeMap<>(), 0, new byte[0]);
+      new PersistentState(Ballot.ZERO, Ballot.ZERO, new TreeMap<>(), 0, new byte[0]);
 
   public PersistentState {
     checkNotNull(promised, "promised");
+    checkNotNull(proposed, "proposed");
     checkArgument(snapshotIndex >= 0, "snapshotIndex must be >= 0");
     accepted = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(accepted));
     checkArgument(

@@ -16,6 +16,16 @@ public sealed interface StorageRecord {
     }
   }
 
+  /**
+   * This replica is about to propose under {@code ballot}. Durable before any prepare leaves, so a
+   * restarted replica never reuses a ballot: one ballot, one value per slot.
+   */
+  record BallotRecord(Ballot ballot) implements StorageRecord {
+    public BallotRecord {
+      checkNotNull(ballot, "ballot");
+    }
+  }
+
   /** The acceptor accepted a value for a slot. Replaces any earlier vote for that slot. */
   record AcceptRecord(AcceptedEntry entry) implements StorageRecord {
     public AcceptRecord {

@@ -200,6 +200,8 @@ public final class Simulation {
     // The highest promise and votes this acceptor has answered for, across restarts: answers
     // follow durability, so a crash must never take it below them.
     Ballot promiseVouched = Ballot.ZERO;
+    Ballot lastPrepared = Ballot.ZERO;
+    int lastPreparedIncarnation;
     final Map<Long, Ballot> votesVouched = new HashMap<>();
 
     Node(int id, long clockOffsetNanos, double clockRate) {
@@ -720,7 +722,15 @@ public final class Simulation {
   }
 
   private static void vouch(Node node, Message message) {
-    if (message instanceof Message.Promise promise) {
+    if (message instanceof Message.Prepare prepare) {
+      int order = prepare.ballot().compareTo(node.lastPrepared);
+      if (order < 0 || (order == 0 && node.lastPreparedIncarnation != node.incarnation)) {
+        throw new InvariantViolation(
+            "(1b) replica " + node.id + " proposed under " + prepare.ballot() + " again");
+      }
+      node.lastPrepared = prepare.ballot();
+      node.lastPreparedIncarnation = node.incarnation;
+    } else if (message instanceof Message.Promise promise) {
       if (promise.ballot().compareTo(node.promiseVouched) > 0) {
         node.promiseVouched = promise.ballot();
       }
