@@ -12,6 +12,7 @@ import io.tumbler.paxos.storage.StorageRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -162,7 +163,14 @@ public final class ChronicleStorage implements Storage, AutoCloseable {
     if (snapshot.index() <= writtenSnapshotIndex) {
       return; // an older snapshot than one already durable adds nothing
     }
-    try (SnapshotWriter writer = snapshots.begin(snapshot.index(), new byte[0])) {
+    // The header names the ballot promised when the snapshot was written, for operators and
+    // diagnosis; loading does not depend on it.
+    byte[] metadata =
+        ByteBuffer.allocate(8 + 4)
+            .putLong(writtenPromised.counter())
+            .putInt(writtenPromised.replicaId())
+            .array();
+    try (SnapshotWriter writer = snapshots.begin(snapshot.index(), metadata)) {
       writer.write(snapshot.bytes(), 0, snapshot.bytes().length);
       writer.commit();
     }
