@@ -94,15 +94,21 @@ class ChronicleStorageTest {
 
   @Test
   void agreesWithTheInMemoryReferenceAcrossSyncsAndRestarts() throws IOException {
-    long seed = new Random().nextLong();
+    // Replay a failure with -Dstorage.seed=<seed from the message>.
+    long seed = Long.getLong("storage.seed", new Random().nextLong());
     Random random = new Random(seed);
     Traffic traffic = new Traffic(random);
     InMemoryStorage reference = new InMemoryStorage();
     ChronicleStorage storage = ChronicleStorage.open(dir, SMALL_SEGMENTS);
+    long logRecordsWritten = 0;
     try {
       for (int step = 0; step < 3000; step++) {
         String as = "seed " + seed + " step " + step;
         PersistRequest request = traffic.next();
+        logRecordsWritten +=
+            request.records().stream()
+                .filter(r -> !(r instanceof StorageRecord.SnapshotRecord))
+                .count();
         reference.write(request);
         storage.write(request);
         if (random.nextInt(3) == 0) {
@@ -124,9 +130,13 @@ class ChronicleStorageTest {
     } finally {
       storage.close();
     }
-    // Compaction keeps the log bounded: far fewer segments than 3000 requests would need.
+    // Compaction keeps the log bounded: most of the segments these records fill are deleted.
+    // (Exactly which ones is pinned by the directed test below.)
+    long segmentsWithoutCompaction = logRecordsWritten / SMALL_SEGMENTS.maxRecordsPerSegment();
     try (Stream<Path> segments = Files.list(dir.resolve("log"))) {
-      assertThat(segments.filter(Files::isDirectory).count()).as("seed %d", seed).isLessThan(40);
+      assertThat(segments.filter(Files::isDirectory).count())
+          .as("seed %d: segments left of %d", seed, segmentsWithoutCompaction)
+          .isLessThan(segmentsWithoutCompaction / 4);
     }
   }
 
