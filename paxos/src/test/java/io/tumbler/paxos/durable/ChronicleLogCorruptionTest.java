@@ -28,7 +28,8 @@ class ChronicleLogCorruptionTest {
 
   @Test
   void damagedFilesAreRefusedOrCutNeverMisread() throws IOException {
-    long seed = new Random().nextLong();
+    // Replay a failure with -Dcorruption.seed=<seed from the message>.
+    long seed = Long.getLong("corruption.seed", new Random().nextLong());
     Random random = new Random(seed);
     int refused = 0;
     int opened = 0;
