@@ -137,7 +137,7 @@ public final class Simulation {
         .catchUpChunkEntries(16)
         .snapshotChunkBytes(64)
         .snapshotChunksPerRequest(2)
-        .logRetentionSlots(24)
+        .logRetentionSlots(64)
         .plantedBugs(bugs)
         .build();
   }
