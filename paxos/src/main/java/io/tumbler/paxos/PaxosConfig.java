@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * @param maxPendingCommands commands the master queues for slots not yet opened
  * @param catchUpChunkEntries most chosen entries in one catch-up reply
  * @param snapshotChunkBytes most snapshot bytes in one chunk
- * @param snapshotChunksPerRequest chunks sent back to back for one request (a transfer window)
+ * @param snapshotChunksPerRequest chunks sent back to back for one request (a transfer window). A
+ *     transfer is served from the snapshot it started on, kept (one per receiving replica) until
+ *     that replica asks for entries again
  * @param logRetentionSlots chosen entries kept in memory behind a snapshot, so replicas slightly
  *     behind catch up from entries rather than a whole snapshot
  * @param plantedBugs test-only protocol bugs; {@link PlantedBugs#NONE} outside tests

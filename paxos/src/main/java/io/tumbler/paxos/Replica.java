@@ -81,6 +81,9 @@ public final class Replica {
   private byte[] receiveBuffer = new byte[0];
   private int receivedBytes;
 
+  /** Snapshots being sent, per receiving replica (at most one each). */
+  private final Map<Integer, PinnedSnapshot> transfers = new HashMap<>();
+
   // ---- election ----
   private Role role = Role.FOLLOWER;
   private Ballot highestBallotSeen;
@@ -143,6 +146,8 @@ public final class Replica {
   }
 
   private record Held(long token, Envelope envelope) {}
+
+  private record PinnedSnapshot(long index, byte[] bytes) {}
 
   /**
    * Starts (or restarts) replica {@code id} from what its storage holds. It refuses every promise
@@ -615,7 +620,11 @@ public final class Replica {
   }
 
   private void maybeRequestCatchUp() {
-    if (now < catchUpRetryAtNanos || catchUpSource < 0 || catchUpSource == id) {
+    // A master learns everything through its own phase 1 and phase 2; only others fetch.
+    if (role == Role.LEADER
+        || now < catchUpRetryAtNanos
+        || catchUpSource < 0
+        || catchUpSource == id) {
       return;
     }
     if (receivingSnapshotIndex >= 0) {
@@ -628,6 +637,7 @@ public final class Replica {
   }
 
   private void onCatchUpRequest(int from, CatchUpRequest request) {
+    transfers.remove(from); // it asks for entries again: any transfer to it is over
     if (request.fromSlot() < chosenFloor) {
       send(from, new CatchUpReply(List.of(), commitIndex, snapshotIndex, true));
       return;
@@ -683,26 +693,30 @@ public final class Replica {
   }
 
   private void onSnapshotChunkRequest(int from, SnapshotChunkRequest request) {
-    if (snapshotBytes == null) {
-      return;
-    }
-    int offset = request.snapshotIndex() == snapshotIndex ? request.offset() : 0;
-    if (offset > snapshotBytes.length) {
+    // Serve a transfer from the snapshot it started on, even if newer snapshots were taken since:
+    // otherwise a busy master that snapshots often would restart every transfer forever.
+    PinnedSnapshot pinned = transfers.get(from);
+    int offset = request.offset();
+    if (pinned == null || pinned.index() != request.snapshotIndex()) {
+      if (snapshotBytes == null) {
+        return;
+      }
+      pinned = new PinnedSnapshot(snapshotIndex, snapshotBytes);
+      transfers.put(from, pinned);
       offset = 0;
     }
-    // A window of chunks back to back, so a transfer finishes in few round trips even while new
-    // snapshots keep replacing this one.
+    byte[] bytes = pinned.bytes();
+    if (offset > bytes.length) {
+      offset = 0;
+    }
     for (int k = 0; k < config.snapshotChunksPerRequest(); k++) {
-      int end = Math.min(snapshotBytes.length, offset + config.snapshotChunkBytes());
+      int end = Math.min(bytes.length, offset + config.snapshotChunkBytes());
       send(
           from,
           new SnapshotChunk(
-              snapshotIndex,
-              offset,
-              Arrays.copyOfRange(snapshotBytes, offset, end),
-              snapshotBytes.length));
+              pinned.index(), offset, Arrays.copyOfRange(bytes, offset, end), bytes.length));
       offset = end;
-      if (offset >= snapshotBytes.length) {
+      if (offset >= bytes.length) {
         break;
       }
     }

@@ -14,6 +14,8 @@ import java.util.Locale;
  * --bug NAME     plant a bug: accept-below-promise, ignore-higher-accepted, lease-no-drift,
  *                ack-before-persist
  * --minutes M    keep running seeds for M minutes instead of a fixed count
+ * --cell-checks-only  skip the acceptor-level checks (1a), (1b), (4a)
+ * --verbose      print faults and role changes
  * </pre>
  */
 public final class SimulateMain {
@@ -28,6 +30,7 @@ public final class SimulateMain {
     PlantedBugs bugs = PlantedBugs.NONE;
     double minutes = 0;
     boolean verbose = false;
+    boolean cellChecksOnly = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -38,6 +41,7 @@ public final class SimulateMain {
         case "--bug" -> bugs = bug(args[++i]);
         case "--minutes" -> minutes = Double.parseDouble(args[++i]);
         case "--verbose" -> verbose = true;
+        case "--cell-checks-only" -> cellChecksOnly = true;
         default -> {
           System.err.println("unknown argument " + arg);
           System.exit(2);
@@ -58,8 +62,9 @@ public final class SimulateMain {
     long chosen = 0;
     long began = System.nanoTime();
     for (long seed = first; ran < count && System.nanoTime() < deadline; seed++) {
+      Simulation.Options options = options(seed, replicas, bugs).withVerbose(verbose);
       Simulation.Result result =
-          Simulation.run(seed, options(seed, replicas, bugs).withVerbose(verbose));
+          Simulation.run(seed, cellChecksOnly ? options.withoutAcceptorChecks() : options);
       ran++;
       steps += result.steps();
       elections += result.elections();

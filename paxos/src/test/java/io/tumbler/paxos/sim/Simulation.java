@@ -47,7 +47,8 @@ public final class Simulation {
       long safetyPhaseNanos,
       long livenessBoundNanos,
       long maxSteps,
-      boolean verbose) {
+      boolean verbose,
+      boolean acceptorChecks) {
 
     public static Options defaults(int replicas) {
       return new Options(
@@ -56,16 +57,34 @@ public final class Simulation {
           TimeUnit.SECONDS.toNanos(3),
           TimeUnit.SECONDS.toNanos(6),
           3_000_000,
-          false);
+          false,
+          true);
     }
 
     public Options withPlantedBugs(PlantedBugs bugs) {
-      return new Options(replicas, bugs, safetyPhaseNanos, livenessBoundNanos, maxSteps, verbose);
+      return new Options(
+          replicas, bugs, safetyPhaseNanos, livenessBoundNanos, maxSteps, verbose, acceptorChecks);
+    }
+
+    /**
+     * Turns the acceptor-level checks (1a), (1b) and (4a) off, leaving only the cell-level
+     * invariants (1)-(5): to see whether a planted bug also breaks what clients can observe.
+     */
+    public Options withoutAcceptorChecks() {
+      return new Options(
+          replicas, plantedBugs, safetyPhaseNanos, livenessBoundNanos, maxSteps, verbose, false);
     }
 
     /** Prints faults and role changes to stderr as they happen. */
     public Options withVerbose(boolean on) {
-      return new Options(replicas, plantedBugs, safetyPhaseNanos, livenessBoundNanos, maxSteps, on);
+      return new Options(
+          replicas,
+          plantedBugs,
+          safetyPhaseNanos,
+          livenessBoundNanos,
+          maxSteps,
+          on,
+          acceptorChecks);
     }
   }
 
@@ -118,7 +137,7 @@ public final class Simulation {
         .catchUpChunkEntries(16)
         .snapshotChunkBytes(64)
         .snapshotChunksPerRequest(2)
-        .logRetentionSlots(24)
+        .logRetentionSlots(64)
         .plantedBugs(bugs)
         .build();
   }
@@ -623,12 +642,14 @@ public final class Simulation {
           now + 1 + random.nextLong(swarm.maxDiskLatencyNanos()),
           new Persisted(node.id, node.incarnation, request.token()));
     }
-    if (outputs.persist().isPresent()) {
+    if (outputs.persist().isPresent() && options.acceptorChecks()) {
       checkVotes(node, outputs.persist().get());
     }
     for (Envelope envelope : outputs.messages()) {
-      checkAcknowledgementIsDurable(node, envelope);
-      vouch(node, envelope.message());
+      if (options.acceptorChecks()) {
+        checkAcknowledgementIsDurable(node, envelope);
+        vouch(node, envelope.message());
+      }
       send(envelope);
     }
     if (outputs.snapshotToInstall().isPresent()) {
