@@ -1,0 +1,868 @@
+package io.tumbler.lockservice.statemachine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Verify.verify;
+
+import com.google.common.collect.ImmutableList;
+import io.tumbler.lockservice.InvalidNameException;
+import io.tumbler.lockservice.Limits;
+import io.tumbler.lockservice.NodePath;
+import io.tumbler.lockservice.command.AclNames;
+import io.tumbler.lockservice.command.Applied;
+import io.tumbler.lockservice.command.ByteString;
+import io.tumbler.lockservice.command.ChildEntry;
+import io.tumbler.lockservice.command.Command;
+import io.tumbler.lockservice.command.CreateOptions;
+import io.tumbler.lockservice.command.ErrorCode;
+import io.tumbler.lockservice.command.Event;
+import io.tumbler.lockservice.command.EventDelivery;
+import io.tumbler.lockservice.command.EventKind;
+import io.tumbler.lockservice.command.LockMode;
+import io.tumbler.lockservice.command.NodeKind;
+import io.tumbler.lockservice.command.Permission;
+import io.tumbler.lockservice.command.Request;
+import io.tumbler.lockservice.command.Result;
+import io.tumbler.lockservice.lock.Sequencer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The lock service as a deterministic state machine: the namespace, sessions, handles and locks of
+ * one cell. {@link #apply} is called with each chosen log entry in index order on every replica;
+ * the same entries give the same state and the same results and events everywhere, because nothing
+ * here reads a clock, a random source, or anything outside its arguments.
+ *
+ * <p>Not thread-safe: one thread (the cell's apply loop) owns it.
+ */
+public final class LockServiceStateMachine {
+
+  /**
+   * The ACL file that a new cell's root and {@code acl/} directory name for write and change-ACL.
+   */
+  public static final String BOOTSTRAP_ADMIN_ACL = "admin";
+
+  /** The ACL file that a new cell's root and {@code acl/} directory name for read. */
+  public static final String BOOTSTRAP_READ_ACL = "everyone";
+
+  /** In an ACL file, a line that admits every principal, {@code anonymous} included. */
+  public static final String ANY_PRINCIPAL = "*";
+
+  public static final String ANONYMOUS = "anonymous";
+
+  static final String ACL_DIRECTORY = "acl";
+
+  private final Limits limits;
+  private final PlantedBug bug;
+  private State state;
+
+  /**
+   * A new cell: root directory, {@code acl/} directory, {@code acl/everyone} admitting anyone and
+   * {@code acl/admin} listing {@code adminPrincipals}. Root and {@code acl/} are readable by
+   * everyone and writable by admin.
+   */
+  public LockServiceStateMachine(String cell, Limits limits, List<String> adminPrincipals) {
+    this(cell, limits, adminPrincipals, PlantedBug.NONE);
+  }
+
+  /** For tests that show a planted bug is caught; production code uses the other constructor. */
+  public LockServiceStateMachine(
+      String cell, Limits limits, List<String> adminPrincipals, PlantedBug bug) {
+    checkArgument(!adminPrincipals.isEmpty(), "a cell needs at least one admin principal");
+    this.limits = limits;
+    this.bug = bug;
+    this.state = bootstrap(cell, limits, adminPrincipals);
+  }
+
+  /** A cell that admits everyone to everything: for development and tests. */
+  public static LockServiceStateMachine openCell(String cell) {
+    return new LockServiceStateMachine(cell, Limits.DEFAULTS, List.of(ANY_PRINCIPAL));
+  }
+
+  private static State bootstrap(String cell, Limits limits, List<String> admins) {
+    NodePath rootPath = NodePath.parse("/ls/" + cell, limits);
+    State s = new State(cell);
+    AclNames acls = new AclNames(BOOTSTRAP_READ_ACL, BOOTSTRAP_ADMIN_ACL, BOOTSTRAP_ADMIN_ACL);
+    s.root =
+        new Node(rootPath, NodeKind.DIRECTORY, false, s.nextInstanceNumber++, new byte[0], acls);
+    s.nodesByInstance.put(s.root.instanceNumber, s.root);
+    Node aclDir =
+        new Node(
+            rootPath.child(ACL_DIRECTORY, limits),
+            NodeKind.DIRECTORY,
+            false,
+            s.nextInstanceNumber++,
+            new byte[0],
+            acls);
+    s.addNode(s.root, aclDir);
+    s.addNode(
+        aclDir,
+        new Node(
+            aclDir.path.child(BOOTSTRAP_READ_ACL, limits),
+            NodeKind.FILE,
+            false,
+            s.nextInstanceNumber++,
+            (ANY_PRINCIPAL + "\n").getBytes(StandardCharsets.UTF_8),
+            acls));
+    s.addNode(
+        aclDir,
+        new Node(
+            aclDir.path.child(BOOTSTRAP_ADMIN_ACL, limits),
+            NodeKind.FILE,
+            false,
+            s.nextInstanceNumber++,
+            (String.join("\n", admins) + "\n").getBytes(StandardCharsets.UTF_8),
+            acls));
+    return s;
+  }
+
+  public String cell() {
+    return state.cell;
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public long lastAppliedIndex() {
+    return state.lastAppliedIndex;
+  }
+
+  /** The earliest end of a running lock-delay, or -1: the master proposes a Tick for it. */
+  public long nextLockDelayEndMs() {
+    long earliest = -1;
+    for (long instance : state.delayedLocks) {
+      long until = state.nodesByInstance.get(instance).lock.lockDelayUntilMs;
+      earliest = earliest < 0 ? until : Math.min(earliest, until);
+    }
+    return earliest;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Applying commands
+
+  /**
+   * Applies the log entry at {@code index}. Indexes must increase; gaps are allowed (no-ops and
+   * entries of other kinds occupy slots too).
+   */
+  public Applied apply(long index, Command command) {
+    checkArgument(
+        index > state.lastAppliedIndex,
+        "index %s is not above the last applied %s",
+        index,
+        state.lastAppliedIndex);
+    state.lastAppliedIndex = index;
+    // A new master's clock may be behind the old one's; time never goes back inside the state.
+    state.nowMs = Math.max(state.nowMs, command.nowMs());
+    List<EventDelivery> events = new ArrayList<>();
+    Result result;
+    if (command instanceof Command.CreateSession c) {
+      result = createSession(index, c);
+    } else if (command instanceof Command.ExpireSession c) {
+      result = endSession(c.session(), true, events);
+    } else if (command instanceof Command.ClientRequest c) {
+      result = clientRequest(c, events);
+    } else if (command instanceof Command.Tick) {
+      for (Long instance : ImmutableList.copyOf(state.delayedLocks)) {
+        settle(state.nodesByInstance.get(instance), events);
+      }
+      result = new Result.Done();
+    } else {
+      throw new AssertionError("unknown command " + command);
+    }
+    return new Applied(result, events);
+  }
+
+  /**
+   * Answers a read-only request from the current state, without logging it: what a master holding
+   * its lease does for reads. Changes nothing.
+   */
+  public Result read(long session, Request request) {
+    checkArgument(request.readOnly(), "not a read-only request: %s", request);
+    Session s = state.sessions.get(session);
+    if (s == null) {
+      return Result.failure(ErrorCode.SESSION_EXPIRED, "no session %d", session);
+    }
+    try {
+      return handle(s, request, new ArrayList<>());
+    } catch (Refusal r) {
+      return r.failure;
+    }
+  }
+
+  private Result createSession(long index, Command.CreateSession c) {
+    if (c.principal().getBytes(StandardCharsets.UTF_8).length > limits.maxPrincipalBytes()) {
+      return Result.failure(ErrorCode.TOO_LARGE, "principal longer than the limit");
+    }
+    verify(!state.sessions.containsKey(index), "session %s exists", index);
+    state.sessions.put(index, new Session(index, c.principal()));
+    return new Result.SessionCreated(index);
+  }
+
+  private Result clientRequest(Command.ClientRequest c, List<EventDelivery> events) {
+    Session s = state.sessions.get(c.session());
+    if (s == null) {
+      return Result.failure(ErrorCode.SESSION_EXPIRED, "no session %d", c.session());
+    }
+    if (c.requestNumber() <= 0) {
+      return Result.failure(ErrorCode.BAD_ARGUMENT, "request numbers start at 1");
+    }
+    // The client cannot have seen the result of this request yet, so the ack stops below it.
+    s.acknowledge(Math.min(c.ackedThrough(), c.requestNumber() - 1));
+    if (bug != PlantedBug.RETRY_APPLIED_TWICE) {
+      if (c.requestNumber() <= s.ackedThrough) {
+        return Result.failure(
+            ErrorCode.STALE_REQUEST,
+            "request %d is at or below the acknowledged %d",
+            c.requestNumber(),
+            s.ackedThrough);
+      }
+      Result first = s.unackedResults.get(c.requestNumber());
+      if (first != null) {
+        return first; // a retry: the first answer, and no second application
+      }
+    }
+    if (s.unackedResults.size() >= limits.maxUnackedRequestsPerSession()) {
+      return Result.failure(
+          ErrorCode.LIMIT_EXCEEDED,
+          "%d results unacknowledged; acknowledge before sending more",
+          s.unackedResults.size());
+    }
+    Result result;
+    try {
+      result = handle(s, c.request(), events);
+    } catch (Refusal r) {
+      result = r.failure;
+    }
+    if (state.sessions.get(s.id) == s) { // EndSession removes it: nothing left to retry against
+      s.unackedResults.put(c.requestNumber(), result);
+    }
+    return result;
+  }
+
+  private Result handle(Session s, Request request, List<EventDelivery> events) {
+    if (request instanceof Request.Open r) {
+      return open(s, r, events);
+    } else if (request instanceof Request.Close r) {
+      Handle h = state.handles.get(r.handle());
+      if (h != null && h.session == s.id) {
+        closeHandle(h, false, events);
+      }
+      return new Result.Done();
+    } else if (request instanceof Request.Poison r) {
+      Handle h = state.handles.get(r.handle());
+      if (h == null || h.session != s.id) {
+        throw new Refusal(ErrorCode.HANDLE_INVALID, "no handle %d in this session", r.handle());
+      }
+      h.poisoned = true;
+      return new Result.Done();
+    } else if (request instanceof Request.GetContentsAndStat r) {
+      Node node = usable(s, r.handle(), Permission.READ);
+      if (node.kind != NodeKind.FILE) {
+        throw new Refusal(ErrorCode.NOT_A_FILE, "%s is a directory", node.path);
+      }
+      return new Result.Contents(ByteString.wrap(node.contents), node.stat());
+    } else if (request instanceof Request.GetStat r) {
+      return new Result.StatResult(usable(s, r.handle(), null).stat());
+    } else if (request instanceof Request.ReadDir r) {
+      return readDir(usable(s, r.handle(), Permission.READ), r.startAfter());
+    } else if (request instanceof Request.SetContents r) {
+      return setContents(usable(s, r.handle(), Permission.WRITE), r, events);
+    } else if (request instanceof Request.SetAcl r) {
+      return setAcl(usable(s, r.handle(), Permission.CHANGE_ACL), r.acls(), events);
+    } else if (request instanceof Request.Delete r) {
+      Node node = usable(s, r.handle(), Permission.WRITE);
+      checkDeletable(node);
+      deleteNode(node, r.handle(), events);
+      return new Result.Done();
+    } else if (request instanceof Request.Acquire r) {
+      return acquire(
+          state.handles.get(r.handle()),
+          usable(s, r.handle(), Permission.LOCK),
+          r.mode(),
+          true,
+          events);
+    } else if (request instanceof Request.TryAcquire r) {
+      return acquire(
+          state.handles.get(r.handle()),
+          usable(s, r.handle(), Permission.LOCK),
+          r.mode(),
+          false,
+          events);
+    } else if (request instanceof Request.Release r) {
+      Node node = usable(s, r.handle(), Permission.LOCK);
+      Handle h = state.handles.get(r.handle());
+      if (!node.lock.holders.containsKey(h.id) && !node.lock.isWaiting(h.id)) {
+        throw new Refusal(ErrorCode.NOT_HELD, "handle %d neither holds nor awaits the lock", h.id);
+      }
+      leaveLock(node, h, false, events);
+      return new Result.Done();
+    } else if (request instanceof Request.GetSequencer r) {
+      Node node = usable(s, r.handle(), Permission.LOCK);
+      LockMode mode = node.lock.holders.get(r.handle());
+      if (mode == null) {
+        throw new Refusal(ErrorCode.NOT_HELD, "handle %d holds no lock", r.handle());
+      }
+      return new Result.SequencerResult(
+          new Sequencer(node.path.toString(), node.instanceNumber, mode, node.lockGeneration)
+              .encode());
+    } else if (request instanceof Request.SetSequencer r) {
+      usable(s, r.handle(), null);
+      if (!sequencerValid(r.sequencer())) {
+        throw new Refusal(ErrorCode.INVALID_SEQUENCER, "the sequencer is not valid now");
+      }
+      state.handles.get(r.handle()).sequencer = r.sequencer();
+      return new Result.Done();
+    } else if (request instanceof Request.CheckSequencer r) {
+      if (!sequencerValid(r.sequencer())) {
+        throw new Refusal(ErrorCode.INVALID_SEQUENCER, "the sequencer is not valid now");
+      }
+      return new Result.Done();
+    } else if (request instanceof Request.Transaction r) {
+      return new Transactions(this, s).run(r.ops(), events);
+    } else if (request instanceof Request.EndSession) {
+      return endSession(s.id, false, events);
+    }
+    throw new AssertionError("unknown request " + request);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Namespace
+
+  NodePath parse(String path) {
+    NodePath p;
+    try {
+      p = NodePath.parse(path, limits);
+    } catch (InvalidNameException e) {
+      throw new Refusal(ErrorCode.BAD_NAME, "%s", e.getMessage());
+    }
+    if (!p.cell().equals(state.cell)) {
+      throw new Refusal(ErrorCode.BAD_NAME, "%s is not in cell %s", path, state.cell);
+    }
+    return p;
+  }
+
+  Node find(NodePath path) {
+    return state.find(path);
+  }
+
+  State state() {
+    return state;
+  }
+
+  PlantedBug bug() {
+    return bug;
+  }
+
+  /** The parent directory a new node at {@code path} would go in. */
+  Node parentForCreate(NodePath path) {
+    if (path.isRoot()) {
+      throw new Refusal(ErrorCode.EXISTS, "the cell root always exists");
+    }
+    Node parent = find(path.parent().orElseThrow());
+    if (parent == null) {
+      throw new Refusal(ErrorCode.NOT_FOUND, "no parent directory for %s", path);
+    }
+    if (parent.kind != NodeKind.DIRECTORY) {
+      throw new Refusal(ErrorCode.NOT_A_DIRECTORY, "%s is a file", parent.path);
+    }
+    return parent;
+  }
+
+  Node createNode(
+      Node parent,
+      NodePath path,
+      NodeKind kind,
+      boolean ephemeral,
+      ByteString contents,
+      AclNames acls,
+      List<EventDelivery> events) {
+    Node node =
+        new Node(
+            path,
+            kind,
+            ephemeral,
+            state.nextInstanceNumber++,
+            contents.unsafeArray(),
+            acls == null ? parent.acls : acls);
+    state.addNode(parent, node);
+    notify(
+        parent,
+        new Event.ChildChanged(parent.path.toString(), node.name(), Event.ChildChange.ADDED),
+        events);
+    return node;
+  }
+
+  void checkContents(NodeKind kind, ByteString contents) {
+    if (contents.size() > limits.maxFileBytes()) {
+      throw new Refusal(
+          ErrorCode.TOO_LARGE,
+          "contents of %d bytes exceed the limit of %d",
+          contents.size(),
+          limits.maxFileBytes());
+    }
+    if (kind == NodeKind.DIRECTORY && contents.size() > 0) {
+      throw new Refusal(ErrorCode.NOT_A_FILE, "a directory has no contents");
+    }
+  }
+
+  void checkDeletable(Node node) {
+    if (node == state.root) {
+      throw new Refusal(ErrorCode.BAD_ARGUMENT, "the cell root cannot be deleted");
+    }
+    if (!node.children.isEmpty()) {
+      throw new Refusal(ErrorCode.NOT_EMPTY, "%s has %d children", node.path, node.children.size());
+    }
+  }
+
+  /**
+   * Removes {@code node}; every other handle on it hears that it is invalid. Its lock goes with it:
+   * holders and waiters of a deleted instance hold nothing.
+   */
+  void deleteNode(Node node, long deletingHandle, List<EventDelivery> events) {
+    unlink(node);
+    for (long id : node.openHandles) {
+      if (id != deletingHandle) {
+        Handle h = state.handles.get(id);
+        events.add(new EventDelivery(h.session, id, new Event.HandleInvalid(node.path.toString())));
+      }
+    }
+    Node parent = find(node.path.parent().orElseThrow());
+    notify(
+        parent,
+        new Event.ChildChanged(parent.path.toString(), node.name(), Event.ChildChange.REMOVED),
+        events);
+    collectIfUnused(parent, events);
+  }
+
+  void unlink(Node node) {
+    Node parent = find(node.path.parent().orElseThrow());
+    verify(parent.children.remove(node.name()) == node, "%s not in its parent", node.path);
+    state.nodesByInstance.remove(node.instanceNumber);
+    state.delayedLocks.remove(node.instanceNumber);
+  }
+
+  /**
+   * Ephemeral nodes live while some handle has them open; an ephemeral directory while not empty.
+   */
+  void collectIfUnused(Node node, List<EventDelivery> events) {
+    if (node != state.root
+        && node.ephemeral
+        && node.openHandles.isEmpty()
+        && node.children.isEmpty()) {
+      deleteNode(node, -1, events);
+    }
+  }
+
+  private Result open(Session s, Request.Open r, List<EventDelivery> events) {
+    NodePath path = parse(r.path());
+    CreateOptions create = r.create();
+    long lockDelayMs = r.lockDelayMs() <= 0 ? limits.lockDelayMsDefault() : r.lockDelayMs();
+    if (lockDelayMs > limits.lockDelayMsMax()) {
+      throw new Refusal(
+          ErrorCode.BAD_ARGUMENT,
+          "lock-delay %d ms exceeds the limit of %d ms",
+          lockDelayMs,
+          limits.lockDelayMsMax());
+    }
+    if (s.handles.size() >= limits.maxHandlesPerSession()) {
+      throw new Refusal(ErrorCode.LIMIT_EXCEEDED, "%d handles open", s.handles.size());
+    }
+    long sequence = -1;
+    if (create.sequential()) {
+      sequence = state.nextSequence;
+      path = parse(r.path() + String.format("%010d", sequence));
+    }
+    Node node = find(path);
+    boolean created = false;
+    if (node != null) {
+      if (create.mustCreate() || create.sequential()) {
+        throw new Refusal(ErrorCode.EXISTS, "%s exists", path);
+      }
+      checkMode(s, node.acls, r.mode());
+    } else {
+      if (!create.creates()) {
+        throw new Refusal(ErrorCode.NOT_FOUND, "%s does not exist", path);
+      }
+      Node parent = parentForCreate(path);
+      checkAllowed(s, parent.acls.write(), "write", parent.path);
+      AclNames acls = create.acls() == null ? parent.acls : create.acls();
+      if (create.acls() != null) {
+        checkAclNames(acls);
+      }
+      checkMode(s, acls, r.mode());
+      checkContents(create.kind(), create.initialContents());
+      if (create.ephemeral() && s.ephemeralHandles >= limits.maxEphemeralHandlesPerSession()) {
+        throw new Refusal(
+            ErrorCode.LIMIT_EXCEEDED, "%d ephemeral handles open", s.ephemeralHandles);
+      }
+      if (sequence >= 0) {
+        state.nextSequence++;
+      }
+      node =
+          createNode(
+              parent,
+              path,
+              create.kind(),
+              create.ephemeral(),
+              create.initialContents(),
+              acls,
+              events);
+      created = true;
+    }
+    if (node.ephemeral
+        && !created
+        && s.ephemeralHandles >= limits.maxEphemeralHandlesPerSession()) {
+      throw new Refusal(ErrorCode.LIMIT_EXCEEDED, "%d ephemeral handles open", s.ephemeralHandles);
+    }
+    Handle h =
+        new Handle(
+            state.nextHandle++,
+            s.id,
+            path,
+            node.instanceNumber,
+            r.mode(),
+            r.events(),
+            lockDelayMs,
+            node.ephemeral);
+    state.handles.put(h.id, h);
+    s.handles.add(h.id);
+    if (h.onEphemeral) {
+      s.ephemeralHandles++;
+    }
+    node.openHandles.add(h.id);
+    return new Result.Opened(h.id, path.toString(), created, node.stat());
+  }
+
+  private Result readDir(Node dir, String startAfter) {
+    if (dir.kind != NodeKind.DIRECTORY) {
+      throw new Refusal(ErrorCode.NOT_A_DIRECTORY, "%s is a file", dir.path);
+    }
+    Map<String, Node> rest =
+        startAfter.isEmpty() ? dir.children : dir.children.tailMap(startAfter, false);
+    List<ChildEntry> page = new ArrayList<>();
+    for (Node child : rest.values()) {
+      if (page.size() == limits.maxReadDirEntries()) {
+        return new Result.DirPage(page, true);
+      }
+      page.add(new ChildEntry(child.name(), child.stat()));
+    }
+    return new Result.DirPage(page, false);
+  }
+
+  private Result setContents(Node node, Request.SetContents r, List<EventDelivery> events) {
+    if (node.kind != NodeKind.FILE) {
+      throw new Refusal(ErrorCode.NOT_A_FILE, "%s is a directory", node.path);
+    }
+    checkContents(NodeKind.FILE, r.contents());
+    if (r.expectedContentGeneration() >= 0
+        && r.expectedContentGeneration() != node.contentGeneration) {
+      throw new Refusal(
+          ErrorCode.GENERATION_MISMATCH,
+          "content generation is %d, not %d",
+          node.contentGeneration,
+          r.expectedContentGeneration());
+    }
+    writeContents(node, r.contents(), events);
+    return new Result.StatResult(node.stat());
+  }
+
+  void writeContents(Node node, ByteString contents, List<EventDelivery> events) {
+    node.contents = contents.unsafeArray();
+    node.contentChecksum = Checksums.contents(node.contents);
+    node.contentGeneration++;
+    notify(node, new Event.ContentsModified(node.path.toString(), node.contentGeneration), events);
+    notifyParentModified(node, events);
+  }
+
+  private void notifyParentModified(Node node, List<EventDelivery> events) {
+    if (node != state.root) {
+      Node parent = find(node.path.parent().orElseThrow());
+      notify(
+          parent,
+          new Event.ChildChanged(parent.path.toString(), node.name(), Event.ChildChange.MODIFIED),
+          events);
+    }
+  }
+
+  private Result setAcl(Node node, AclNames acls, List<EventDelivery> events) {
+    checkAclNames(acls);
+    node.acls = acls;
+    node.aclGeneration++;
+    notifyParentModified(node, events);
+    return new Result.Done();
+  }
+
+  private void checkAclNames(AclNames acls) {
+    for (String name : List.of(acls.read(), acls.write(), acls.changeAcl())) {
+      if (name.indexOf('/') >= 0) {
+        throw new Refusal(ErrorCode.BAD_NAME, "ACL name %s is not a single component", name);
+      }
+      try {
+        state.root.path.child(ACL_DIRECTORY, limits).child(name, limits);
+      } catch (InvalidNameException e) {
+        throw new Refusal(ErrorCode.BAD_NAME, "bad ACL name: %s", e.getMessage());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // ACLs
+
+  /** Whether the ACL file {@code aclName} lists the session's principal (or {@code *}). */
+  boolean allowed(Session s, String aclName) {
+    Node aclDir = state.root.children.get(ACL_DIRECTORY);
+    Node file = aclDir == null ? null : aclDir.children.get(aclName);
+    if (file == null || file.kind != NodeKind.FILE) {
+      return false; // a missing ACL file admits nobody: failing closed
+    }
+    for (String line : new String(file.contents, StandardCharsets.UTF_8).split("\n", -1)) {
+      String principal = line.strip();
+      if (principal.equals(ANY_PRINCIPAL) || principal.equals(s.principal)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void checkAllowed(Session s, String aclName, String what, NodePath path) {
+    if (!allowed(s, aclName)) {
+      throw new Refusal(
+          ErrorCode.PERMISSION_DENIED,
+          "%s may not %s %s (ACL %s)",
+          s.principal,
+          what,
+          path,
+          aclName);
+    }
+  }
+
+  private void checkMode(Session s, AclNames acls, Set<Permission> mode) {
+    for (Permission p : mode) {
+      String acl =
+          switch (p) {
+            case READ -> acls.read();
+            case WRITE, LOCK -> acls.write();
+            case CHANGE_ACL -> acls.changeAcl();
+          };
+      if (!allowed(s, acl)) {
+        throw new Refusal(
+            ErrorCode.PERMISSION_DENIED, "%s may not open for %s (ACL %s)", s.principal, p, acl);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Handles and sessions
+
+  /** The node of a handle fit for a call needing {@code needed} (null: no particular mode). */
+  private Node usable(Session s, long handle, Permission needed) {
+    Handle h = state.handles.get(handle);
+    if (h == null || h.session != s.id) {
+      throw new Refusal(ErrorCode.HANDLE_INVALID, "no handle %d in this session", handle);
+    }
+    if (h.poisoned) {
+      throw new Refusal(ErrorCode.POISONED, "handle %d is poisoned", handle);
+    }
+    Node node = state.nodesByInstance.get(h.instanceNumber);
+    if (node == null) {
+      throw new Refusal(
+          ErrorCode.HANDLE_INVALID, "%s (instance %d) was deleted", h.path, h.instanceNumber);
+    }
+    if (h.sequencer != null && !sequencerValid(h.sequencer)) {
+      throw new Refusal(ErrorCode.INVALID_SEQUENCER, "the handle's sequencer is no longer valid");
+    }
+    if (needed != null && !h.mode.contains(needed)) {
+      throw new Refusal(
+          ErrorCode.MODE_NOT_GRANTED, "handle %d was not opened for %s", handle, needed);
+    }
+    return node;
+  }
+
+  private void closeHandle(Handle h, boolean expired, List<EventDelivery> events) {
+    Node node = state.nodesByInstance.get(h.instanceNumber);
+    if (node != null) {
+      leaveLock(node, h, expired, events);
+      node.openHandles.remove(h.id);
+      collectIfUnused(node, events);
+    }
+    state.handles.remove(h.id);
+    Session s = state.sessions.get(h.session);
+    s.handles.remove(h.id);
+    if (h.onEphemeral) {
+      s.ephemeralHandles--;
+    }
+  }
+
+  /**
+   * Closes every handle of the session and forgets it. {@code expired}: the master gave up on it,
+   * so the locks it held start their lock-delay; a client ending its session releases at once.
+   */
+  private Result endSession(long session, boolean expired, List<EventDelivery> events) {
+    Session s = state.sessions.get(session);
+    if (s == null) {
+      return Result.failure(ErrorCode.SESSION_EXPIRED, "no session %d", session);
+    }
+    for (Long id : ImmutableList.copyOf(s.handles)) {
+      closeHandle(state.handles.get(id), expired, events);
+    }
+    verify(s.handles.isEmpty() && s.ephemeralHandles == 0, "session %s not emptied", session);
+    state.sessions.remove(session);
+    return new Result.Done();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Locks
+
+  private Result acquire(
+      Handle h, Node node, LockMode mode, boolean queue, List<EventDelivery> events) {
+    LockState lock = node.lock;
+    if (lock.holders.containsKey(h.id) || lock.isWaiting(h.id)) {
+      throw new Refusal(
+          ErrorCode.ALREADY_REQUESTED, "handle %d already holds or awaits the lock", h.id);
+    }
+    settle(node, events);
+    boolean delayed = lock.inLockDelay(state.nowMs);
+    if (!delayed && lock.waiters.isEmpty() && compatible(lock, mode)) {
+      grant(node, h, mode, events);
+      return new Result.LockGranted(mode, node.lockGeneration);
+    }
+    if (!queue) {
+      if (delayed && !lock.isHeld()) {
+        throw new Refusal(
+            ErrorCode.LOCK_DELAY,
+            "%s is in lock-delay until %d ms",
+            node.path,
+            lock.lockDelayUntilMs);
+      }
+      throw new Refusal(ErrorCode.LOCK_CONFLICT, "%s is held or awaited", node.path);
+    }
+    lock.waiters.addLast(new LockState.Waiter(h.id, mode));
+    for (long holder : lock.holders.keySet()) {
+      Handle held = state.handles.get(holder);
+      if (held.events.contains(EventKind.CONFLICTING_LOCK_REQUEST)) {
+        events.add(
+            new EventDelivery(
+                held.session,
+                holder,
+                new Event.ConflictingLockRequest(node.path.toString(), mode)));
+      }
+    }
+    return new Result.LockQueued();
+  }
+
+  private boolean compatible(LockState lock, LockMode mode) {
+    if (bug == PlantedBug.SHARED_BESIDE_EXCLUSIVE && mode == LockMode.SHARED) {
+      return true;
+    }
+    return lock.compatible(mode);
+  }
+
+  private void grant(Node node, Handle h, LockMode mode, List<EventDelivery> events) {
+    LockState lock = node.lock;
+    if (!lock.isHeld()) {
+      node.lockGeneration++;
+    }
+    lock.holders.put(h.id, mode);
+    verify(
+        bug != PlantedBug.NONE
+            || lock.holders.size() == 1
+            || !lock.holders.containsValue(LockMode.EXCLUSIVE),
+        "exclusive lock of %s shared",
+        node.path);
+    Event acquired = new Event.LockAcquired(node.path.toString(), h.id, mode, node.lockGeneration);
+    for (long id : node.openHandles) {
+      Handle other = state.handles.get(id);
+      if (id == h.id || other.events.contains(EventKind.LOCK_ACQUIRED)) {
+        events.add(new EventDelivery(other.session, id, acquired));
+      }
+    }
+  }
+
+  /** Takes the handle out of the lock (holder or waiter) and lets the next waiters in. */
+  private void leaveLock(Node node, Handle h, boolean expired, List<EventDelivery> events) {
+    LockState lock = node.lock;
+    if (lock.holders.remove(h.id) != null) {
+      if (expired && !lock.isHeld() && bug != PlantedBug.NO_LOCK_DELAY && h.lockDelayMs > 0) {
+        lock.lockDelayUntilMs = Math.max(lock.lockDelayUntilMs, state.nowMs + h.lockDelayMs);
+        state.delayedLocks.add(node.instanceNumber);
+      }
+    } else {
+      lock.removeWaiter(h.id);
+    }
+    settle(node, events);
+  }
+
+  /** Ends an elapsed lock-delay and grants waiters from the head of the queue while they fit. */
+  private void settle(Node node, List<EventDelivery> events) {
+    LockState lock = node.lock;
+    if (lock.lockDelayUntilMs != 0 && !lock.inLockDelay(state.nowMs)) {
+      lock.lockDelayUntilMs = 0;
+      state.delayedLocks.remove(node.instanceNumber);
+    }
+    if (lock.inLockDelay(state.nowMs)) {
+      return;
+    }
+    while (!lock.waiters.isEmpty() && compatible(lock, lock.waiters.peekFirst().mode())) {
+      LockState.Waiter next = lock.waiters.pollFirst();
+      grant(node, state.handles.get(next.handle()), next.mode(), events);
+    }
+  }
+
+  private boolean sequencerValid(ByteString bytes) {
+    Sequencer seq = Sequencer.decode(bytes).orElse(null);
+    if (seq == null) {
+      return false;
+    }
+    Node node = state.nodesByInstance.get(seq.instanceNumber());
+    return node != null
+        && node.path.toString().equals(seq.path())
+        && node.lock.isHeld()
+        && node.lock.heldMode() == seq.mode()
+        && node.lockGeneration == seq.lockGeneration();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events
+
+  /** Delivers {@code event} to every handle on {@code node} subscribed to its kind. */
+  void notify(Node node, Event event, List<EventDelivery> events) {
+    for (long id : node.openHandles) {
+      Handle h = state.handles.get(id);
+      if (h.events.contains(event.kind())) {
+        events.add(new EventDelivery(h.session, id, event));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Snapshots
+
+  /** Writes the whole state: versioned, with a CRC32C over everything. */
+  public void snapshot(OutputStream out) throws IOException {
+    SnapshotFormat.write(state, out);
+  }
+
+  /**
+   * Replaces the state with the snapshot's. The snapshot is read and checked in full first: a
+   * damaged one throws {@link CorruptSnapshotException} and leaves the current state untouched.
+   */
+  public void restore(InputStream in) throws IOException {
+    State restored = SnapshotFormat.read(in, limits);
+    if (!restored.cell.equals(state.cell)) {
+      throw new CorruptSnapshotException(
+          "snapshot is of cell " + restored.cell + ", not " + state.cell);
+    }
+    state = restored;
+  }
+
+  /** A digest of the whole state, equal on replicas that applied the same commands. */
+  public long stateHash() {
+    return SnapshotFormat.hash(state);
+  }
+}
