@@ -687,8 +687,8 @@ public final class LockServiceStateMachine {
   private void closeHandle(Handle h, boolean expired, List<EventDelivery> events) {
     Node node = state.nodesByInstance.get(h.instanceNumber);
     if (node != null) {
+      node.openHandles.remove(h.id); // first, so that a closing handle hears nothing more
       leaveLock(node, h, expired, events);
-      node.openHandles.remove(h.id);
       collectIfUnused(node, events);
     }
     state.handles.remove(h.id);
