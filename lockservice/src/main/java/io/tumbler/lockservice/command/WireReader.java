@@ -1,6 +1,7 @@
 package io.tumbler.lockservice.command;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -78,7 +79,13 @@ public final class WireReader {
   public String readString(String what, int maxBytes) {
     int n = readLength(what, maxBytes);
     need(n, what);
-    String s = in.toString(in.readerIndex(), n, StandardCharsets.UTF_8);
+    String s;
+    try {
+      // Strict: a string that is not valid UTF-8 is refused, never silently replaced.
+      s = StandardCharsets.UTF_8.newDecoder().decode(in.nioBuffer(in.readerIndex(), n)).toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedInputException("%s: not valid UTF-8", what);
+    }
     in.skipBytes(n);
     return s;
   }
