@@ -195,4 +195,22 @@ class FrameCodecTest {
     assertThat(errorOf(codec, frame(1, MessageType.SESSION_REQUEST.code(), body)))
         .isEqualTo(FrameError.MALFORMED_BODY);
   }
+
+  @Test
+  void theExampleInProtocolMdIsWhatTheCodecWrites() {
+    ByteBuf buf =
+        encode(new Frame(1, new Message.SessionRequest(5, 42, 3, 2, new Request.GetStat(7))));
+    assertThat(io.netty.buffer.ByteBufUtil.hexDump(buf))
+        .isEqualTo(
+            "00000033"
+                + "01"
+                + "02"
+                + "0000000000000001"
+                + "0000000000000005"
+                + "000000000000002a"
+                + "0000000000000003"
+                + "0000000000000002"
+                + "05"
+                + "0000000000000007");
+  }
 }
