@@ -11,5 +11,7 @@ public enum PlantedBug {
   /** Frees an expired holder's lock at once, as if it had been released. */
   NO_LOCK_DELAY,
   /** Applies a retried request again instead of answering with its first result. */
-  RETRY_APPLIED_TWICE
+  RETRY_APPLIED_TWICE,
+  /** Leaves a failed transaction's earlier writes in place. */
+  PARTIAL_TRANSACTION
 }

@@ -59,7 +59,7 @@ final class Transactions {
       try {
         step(ops.get(i), pending);
       } catch (Refusal r) {
-        while (!undo.isEmpty()) {
+        while (!undo.isEmpty() && machine.bug() != PlantedBug.PARTIAL_TRANSACTION) {
           undo.pop().run();
         }
         state.nextInstanceNumber = nextInstance;

@@ -70,18 +70,26 @@ class RandomizedModelTest {
               "STALE_REQUEST",
               "sequencer valid",
               "INVALID_SEQUENCER",
-              "ephemeral collected");
+              "ephemeral collected",
+              "transaction committed",
+              "transaction failed",
+              "POISONED");
     }
   }
 
   @Test
   void plantedMissingLockDelayIsCaught() {
-    assertThat(firstCatch(PlantedBug.NO_LOCK_DELAY)).contains("LOCK");
+    assertThat(firstCatch(PlantedBug.NO_LOCK_DELAY)).containsIgnoringCase("lock");
   }
 
   @Test
   void plantedSharedBesideExclusiveIsCaught() {
     assertThat(firstCatch(PlantedBug.SHARED_BESIDE_EXCLUSIVE)).isNotNull();
+  }
+
+  @Test
+  void plantedPartialTransactionIsCaught() {
+    assertThat(firstCatch(PlantedBug.PARTIAL_TRANSACTION)).isNotNull();
   }
 
   @Test
@@ -224,6 +232,9 @@ class RandomizedModelTest {
       if (c.request() instanceof Request.CheckSequencer && r.ok()) {
         seen.merge("sequencer valid", 1, Integer::sum);
       }
+      if (c.request() instanceof Request.Transaction t && t.ops().size() > 1) {
+        seen.merge(r.ok() ? "transaction committed" : "transaction failed", 1, Integer::sum);
+      }
     }
   }
 
@@ -298,8 +309,12 @@ class RandomizedModelTest {
       return new Request.TryAcquire(handle, mode);
     } else if (dice < 90) {
       return new Request.Release(handle);
-    } else if (dice < 94) {
+    } else if (dice < 92) {
       return new Request.GetSequencer(handle);
+    } else if (dice < 97) {
+      return transaction(rnd, names);
+    } else if (dice < 98) {
+      return new Request.Poison(handle);
     } else if (dice < 99) {
       return new Request.CheckSequencer(
           sequencers.isEmpty()
@@ -307,6 +322,30 @@ class RandomizedModelTest {
               : sequencers.get(rnd.nextInt(sequencers.size())));
     }
     return new Request.EndSession();
+  }
+
+  private static Request transaction(Random rnd, String[] names) {
+    List<io.tumbler.lockservice.command.TxnOp> ops = new ArrayList<>();
+    for (int i = rnd.nextInt(5); i >= 0; i--) {
+      String path = "/ls/" + CELL + "/" + names[rnd.nextInt(names.length)];
+      NodeKind kind = path.endsWith("/d") ? NodeKind.DIRECTORY : NodeKind.FILE;
+      ops.add(
+          switch (rnd.nextInt(5)) {
+            case 0 -> new io.tumbler.lockservice.command.TxnOp.CheckExists(path, rnd.nextBoolean());
+            case 1 ->
+                new io.tumbler.lockservice.command.TxnOp.CheckContentGeneration(
+                    path, rnd.nextInt(3));
+            case 2 ->
+                new io.tumbler.lockservice.command.TxnOp.PutContents(path, randomContents(rnd));
+            case 3 ->
+                new io.tumbler.lockservice.command.TxnOp.Create(
+                    path,
+                    kind,
+                    kind == NodeKind.DIRECTORY ? ByteString.EMPTY : randomContents(rnd));
+            default -> new io.tumbler.lockservice.command.TxnOp.Remove(path);
+          });
+    }
+    return new Request.Transaction(ops);
   }
 
   private static ByteString randomContents(Random rnd) {

@@ -13,6 +13,7 @@ import io.tumbler.lockservice.command.NodeKind;
 import io.tumbler.lockservice.command.Request;
 import io.tumbler.lockservice.command.Result;
 import io.tumbler.lockservice.command.Stat;
+import io.tumbler.lockservice.command.TxnOp;
 import io.tumbler.lockservice.lock.Sequencer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +47,25 @@ final class ReferenceModel {
     List<long[]> holders = new ArrayList<>(); // {handle, mode ordinal}, sorted by handle
     List<long[]> waiters = new ArrayList<>(); // FIFO
     long delayUntil;
+
+    RNode copy() {
+      RNode c = new RNode();
+      c.path = path;
+      c.dir = dir;
+      c.ephemeral = ephemeral;
+      c.instance = instance;
+      c.contentGeneration = contentGeneration;
+      c.lockGeneration = lockGeneration;
+      c.contents = contents;
+      for (long[] h : holders) {
+        c.holders.add(h.clone());
+      }
+      for (long[] w : waiters) {
+        c.waiters.add(w.clone());
+      }
+      c.delayUntil = delayUntil;
+      return c;
+    }
   }
 
   record RHandle(
@@ -60,6 +80,7 @@ final class ReferenceModel {
   private final Map<String, RNode> nodes = new HashMap<>();
   private final TreeMap<Long, RHandle> handles = new TreeMap<>();
   private final Map<Long, RSession> sessions = new HashMap<>();
+  private final java.util.Set<Long> poisoned = new java.util.HashSet<>();
   private long nextInstance;
   private long nextHandle = 1;
   private long now;
@@ -139,6 +160,9 @@ final class ReferenceModel {
     if (request instanceof Request.CheckSequencer r) {
       return sequencerValid(r.sequencer()) ? new Result.Done() : fail(ErrorCode.INVALID_SEQUENCER);
     }
+    if (request instanceof Request.Transaction t) {
+      return transaction(t.ops());
+    }
     long handleId = handleOf(request);
     RHandle h = handles.get(handleId);
     if (request instanceof Request.Close) {
@@ -149,6 +173,13 @@ final class ReferenceModel {
     }
     if (h == null || h.session() != session) {
       return fail(ErrorCode.HANDLE_INVALID);
+    }
+    if (request instanceof Request.Poison) {
+      poisoned.add(handleId);
+      return new Result.Done();
+    }
+    if (poisoned.contains(handleId)) {
+      return fail(ErrorCode.POISONED);
     }
     RNode n = nodes.get(h.path());
     if (n == null || n.instance != h.instance()) {
@@ -218,8 +249,125 @@ final class ReferenceModel {
     throw new AssertionError("the model does not cover " + request);
   }
 
+  /**
+   * Runs the ops against the live maps after taking a deep copy of the nodes; on the first failure
+   * the copy replaces them. (The state machine undoes step by step instead.)
+   */
+  private Result transaction(List<TxnOp> ops) {
+    Map<String, RNode> saved = new HashMap<>();
+    for (RNode n : nodes.values()) {
+      saved.put(n.path, n.copy());
+    }
+    long savedInstance = nextInstance;
+    List<EventDelivery> before = events;
+    events = new ArrayList<>();
+    List<String> removedParents = new ArrayList<>();
+    for (TxnOp op : ops) {
+      ErrorCode error = txnStep(op, removedParents);
+      if (error != null) {
+        nodes.clear();
+        nodes.putAll(saved);
+        nextInstance = savedInstance;
+        events = before;
+        return fail(error);
+      }
+    }
+    before.addAll(events);
+    events = before;
+    for (String parent : removedParents) {
+      RNode p = nodes.get(parent);
+      if (p != null && !p.path.equals(root)) {
+        collect(p);
+      }
+    }
+    return new Result.Done();
+  }
+
+  private ErrorCode txnStep(TxnOp op, List<String> removedParents) {
+    RNode n = nodes.get(op.path());
+    if (op instanceof TxnOp.CheckExists c) {
+      if ((n != null) != c.exists()) {
+        return c.exists() ? ErrorCode.NOT_FOUND : ErrorCode.EXISTS;
+      }
+      return null;
+    }
+    if (op instanceof TxnOp.CheckContentGeneration c) {
+      if (n == null) {
+        return ErrorCode.NOT_FOUND;
+      }
+      return n.contentGeneration == c.contentGeneration() ? null : ErrorCode.GENERATION_MISMATCH;
+    }
+    if (op instanceof TxnOp.PutContents p) {
+      if (n == null) {
+        return ErrorCode.NOT_FOUND;
+      }
+      if (n.dir) {
+        return ErrorCode.NOT_A_FILE;
+      }
+      n.contents = p.contents().toByteArray();
+      n.contentGeneration++;
+      tell(n, new Event.ContentsModified(n.path, n.contentGeneration), -1);
+      RNode parent = nodes.get(parentOf(n.path));
+      tell(
+          parent,
+          new Event.ChildChanged(parent.path, nameOf(n.path), Event.ChildChange.MODIFIED),
+          -1);
+      return null;
+    }
+    if (op instanceof TxnOp.Create c) {
+      if (n != null) {
+        return ErrorCode.EXISTS;
+      }
+      RNode parent = nodes.get(parentOf(op.path()));
+      if (parent == null) {
+        return ErrorCode.NOT_FOUND;
+      }
+      if (!parent.dir) {
+        return ErrorCode.NOT_A_DIRECTORY;
+      }
+      if (c.kind() == NodeKind.DIRECTORY && c.contents().size() > 0) {
+        return ErrorCode.NOT_A_FILE;
+      }
+      RNode created = new RNode();
+      created.path = op.path();
+      created.dir = c.kind() == NodeKind.DIRECTORY;
+      created.instance = nextInstance++;
+      created.contents = c.contents().toByteArray();
+      nodes.put(created.path, created);
+      tell(
+          parent,
+          new Event.ChildChanged(parent.path, nameOf(created.path), Event.ChildChange.ADDED),
+          -1);
+      return null;
+    }
+    if (op instanceof TxnOp.Remove) {
+      if (n == null) {
+        return ErrorCode.NOT_FOUND;
+      }
+      if (n.path.equals(root)) {
+        return ErrorCode.BAD_ARGUMENT;
+      }
+      if (!children(n.path).isEmpty()) {
+        return ErrorCode.NOT_EMPTY;
+      }
+      nodes.remove(n.path);
+      for (RHandle h : openOn(n)) {
+        events.add(new EventDelivery(h.session(), h.id(), new Event.HandleInvalid(n.path)));
+      }
+      RNode parent = nodes.get(parentOf(n.path));
+      tell(
+          parent,
+          new Event.ChildChanged(parent.path, nameOf(n.path), Event.ChildChange.REMOVED),
+          -1);
+      removedParents.add(parent.path);
+      return null;
+    }
+    throw new AssertionError(op);
+  }
+
   private static long handleOf(Request r) {
     if (r instanceof Request.Close x) return x.handle();
+    if (r instanceof Request.Poison x) return x.handle();
     if (r instanceof Request.GetStat x) return x.handle();
     if (r instanceof Request.GetContentsAndStat x) return x.handle();
     if (r instanceof Request.SetContents x) return x.handle();
