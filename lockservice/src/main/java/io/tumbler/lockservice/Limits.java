@@ -108,19 +108,23 @@ public record Limits(
         maxTransactionContentBytes,
         maxFileBytes);
     checkArgument(maxUnackedRequestsPerSession >= 1, "maxUnackedRequestsPerSession must be >= 1");
-    checkArgument(lockDelayMsMax >= 0, "lockDelayMsMax must be >= 0");
+    checkArgument(
+        lockDelayMsMax >= 0 && lockDelayMsMax <= DEFAULT_LOCK_DELAY_MS_MAX,
+        "lockDelayMsMax must be in [0, %s]: a lock-delay is at most 60 s",
+        DEFAULT_LOCK_DELAY_MS_MAX);
     checkArgument(
         lockDelayMsDefault >= 0 && lockDelayMsDefault <= lockDelayMsMax,
         "lockDelayMsDefault must be in [0, lockDelayMsMax]");
     checkArgument(maxPrincipalBytes >= 1, "maxPrincipalBytes must be >= 1");
     // A frame must hold the largest thing any single message carries.
     long largestPayload =
-        Math.max(
-            (long) maxFileBytes + maxPathBytes,
-            Math.max(
-                (long) maxTransactionContentBytes + (long) maxTransactionOps * (maxPathBytes + 16),
-                (long) maxReadDirEntries
-                    * (maxComponentBytes + 3L * maxComponentBytes + STAT_FIXED_BYTES + 16)));
+        largestPayload(
+            maxComponentBytes,
+            maxPathBytes,
+            maxFileBytes,
+            maxReadDirEntries,
+            maxTransactionOps,
+            maxTransactionContentBytes);
     checkArgument(
         maxFrameBytes >= largestPayload + FRAME_OVERHEAD_BYTES,
         "maxFrameBytes (%s) must hold the largest payload (%s) plus %s bytes of overhead",
@@ -148,6 +152,23 @@ public record Limits(
         DEFAULT_MAX_FRAME_BYTES);
   }
 
+  /** The largest body any message can carry under these limits, in bytes. */
+  private static long largestPayload(
+      int maxComponentBytes,
+      int maxPathBytes,
+      int maxFileBytes,
+      int maxReadDirEntries,
+      int maxTransactionOps,
+      int maxTransactionContentBytes) {
+    long file = (long) maxFileBytes + maxPathBytes;
+    long transaction =
+        (long) maxTransactionContentBytes + (long) maxTransactionOps * (maxPathBytes + 16);
+    long dirPage =
+        (long) maxReadDirEntries
+            * (maxComponentBytes + 3L * maxComponentBytes + STAT_FIXED_BYTES + 16);
+    return Math.max(file, Math.max(transaction, dirPage));
+  }
+
   /** These limits with another file size (and frame size grown to fit it). */
   public Limits withMaxFileBytes(int bytes) {
     return new Limits(
@@ -164,6 +185,16 @@ public record Limits(
         lockDelayMsMax,
         lockDelayMsDefault,
         maxPrincipalBytes,
-        Math.max(maxFrameBytes, bytes + maxPathBytes + FRAME_OVERHEAD_BYTES));
+        (int)
+            Math.max(
+                maxFrameBytes,
+                largestPayload(
+                        maxComponentBytes,
+                        maxPathBytes,
+                        bytes,
+                        maxReadDirEntries,
+                        maxTransactionOps,
+                        Math.max(maxTransactionContentBytes, bytes))
+                    + FRAME_OVERHEAD_BYTES));
   }
 }

@@ -79,6 +79,12 @@ public final class WireReader {
   public String readString(String what, int maxBytes) {
     int n = readLength(what, maxBytes);
     need(n, what);
+    int start = in.readerIndex();
+    if (in.forEachByte(start, n, b -> b >= 0) == -1) { // all ASCII: valid UTF-8 as it is
+      String ascii = in.toString(start, n, StandardCharsets.US_ASCII);
+      in.skipBytes(n);
+      return ascii;
+    }
     String s;
     try {
       // Strict: a string that is not valid UTF-8 is refused, never silently replaced.

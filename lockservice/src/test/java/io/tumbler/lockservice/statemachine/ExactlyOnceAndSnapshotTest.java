@@ -154,4 +154,63 @@ class ExactlyOnceAndSnapshotTest {
         .isInstanceOf(CorruptSnapshotException.class)
         .hasMessageContaining("version 9");
   }
+
+  @Test
+  void lateDuplicateOfAnOpenDoesNotRecreateAClosedHandle() {
+    cell.acknowledge = false;
+    long h = cell.file(a, "f");
+    long openNumber = cell.lastRequestNumber(a);
+    cell.call(a, new Request.Close(h));
+    Result late =
+        cell.retry(
+            a,
+            openNumber,
+            new Request.Open(
+                TestCell.path("f"),
+                TestCell.ALL,
+                TestCell.ALL_EVENTS,
+                0,
+                CreateOptions.file(false, ByteString.EMPTY)));
+    assertThat(late)
+        .isInstanceOfSatisfying(Result.Opened.class, o -> assertThat(o.handle()).isEqualTo(h));
+    assertFails(cell.call(a, new Request.GetStat(h)), ErrorCode.HANDLE_INVALID);
+  }
+
+  @Test
+  void aMasterClockThatIsBehindDoesNotShortenLockDelay() {
+    long h = cell.file(a, "lock");
+    long hb = cell.file(b, "lock");
+    cell.call(a, new Request.Acquire(h, LockMode.EXCLUSIVE));
+    cell.expire(a);
+    long end = cell.machine.nextLockDelayEndMs();
+    cell.nowMs -= 30_000; // a new master whose clock runs behind the old one's
+    cell.tick();
+    assertFails(cell.call(b, new Request.TryAcquire(hb, LockMode.EXCLUSIVE)), ErrorCode.LOCK_DELAY);
+    cell.nowMs = end;
+    assertThat(cell.call(b, new Request.TryAcquire(hb, LockMode.EXCLUSIVE)).ok()).isTrue();
+  }
+
+  @Test
+  void readsChangeNothingAndRefuseWrites() {
+    long h = cell.file(a, "f");
+    long before = cell.machine.stateHash();
+    assertThat(cell.machine.read(a, new Request.GetStat(h))).isInstanceOf(Result.StatResult.class);
+    assertThat(cell.machine.stateHash()).isEqualTo(before);
+    assertThatThrownBy(() -> cell.machine.read(a, new Request.Delete(h)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void snapshotOfAnotherCellIsRefused() throws IOException {
+    byte[] bytes = snapshot(LockServiceStateMachine.openCell("elsewhere"));
+    assertThatThrownBy(() -> cell.machine.restore(new ByteArrayInputStream(bytes)))
+        .isInstanceOf(CorruptSnapshotException.class)
+        .hasMessageContaining("elsewhere");
+  }
+
+  @Test
+  void indexesMustIncrease() {
+    assertThatThrownBy(() -> cell.machine.apply(cell.index, new Command.Tick(cell.nowMs)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
