@@ -67,7 +67,11 @@ public class FrameCodecBenchmark {
         new Frame(
             3,
             new Message.KeepAliveResponse(
-                3, 12_000, events, List.of(new Message.Invalidation(9, "/ls/local/config/x"))));
+                3,
+                12_000,
+                java.util.Set.of(),
+                events,
+                List.of(new Message.Invalidation(9, "/ls/local/config/x"))));
     setContentsBytes = encoded(setContents);
     statResponseBytes = encoded(statResponse);
     keepAliveBytes = encoded(keepAlive);

@@ -72,10 +72,18 @@ public sealed interface Request {
   record Delete(long handle) implements Request {}
 
   /** Takes the lock, or queues behind the holders and earlier waiters (FIFO). */
-  record Acquire(long handle, LockMode mode) implements Request {}
+  record Acquire(long handle, LockMode mode) implements Request {
+    public Acquire {
+      checkArgument(mode != null, "mode must be set");
+    }
+  }
 
   /** Takes the lock now or fails with LOCK_CONFLICT / LOCK_DELAY; never queues. */
-  record TryAcquire(long handle, LockMode mode) implements Request {}
+  record TryAcquire(long handle, LockMode mode) implements Request {
+    public TryAcquire {
+      checkArgument(mode != null, "mode must be set");
+    }
+  }
 
   /** Releases the lock held through this handle, or withdraws its queued Acquire. */
   record Release(long handle) implements Request {}
@@ -83,9 +91,17 @@ public sealed interface Request {
   record GetSequencer(long handle) implements Request {}
 
   /** Ties the handle to a sequencer: later calls on it fail once the sequencer is invalid. */
-  record SetSequencer(long handle, ByteString sequencer) implements Request {}
+  record SetSequencer(long handle, ByteString sequencer) implements Request {
+    public SetSequencer {
+      checkArgument(sequencer != null, "sequencer must be set");
+    }
+  }
 
-  record CheckSequencer(ByteString sequencer) implements Request {}
+  record CheckSequencer(ByteString sequencer) implements Request {
+    public CheckSequencer {
+      checkArgument(sequencer != null, "sequencer must be set");
+    }
+  }
 
   /** Checks then writes, all applied or none; ops name nodes by path, not by handle. */
   record Transaction(List<TxnOp> ops) implements Request {

@@ -170,7 +170,8 @@ public final class FrameCodec {
     } else if (message instanceof Message.KeepAliveResponse m) {
       checkCount(m.events().size(), MAX_EVENTS_PER_KEEP_ALIVE, "events");
       checkCount(m.invalidations().size(), MAX_EVENTS_PER_KEEP_ALIVE, "invalidations");
-      w.writeLong(m.epoch()).writeLong(m.leaseMs()).writeInt(m.events().size());
+      w.writeLong(m.epoch()).writeLong(m.leaseMs()).writeBits(m.notices());
+      w.writeInt(m.events().size());
       for (Message.NumberedEvent e : m.events()) {
         w.writeLong(e.index()).writeLong(e.handle());
         codec.writeEvent(w, e.event());
@@ -233,6 +234,9 @@ public final class FrameCodec {
         {
           long epoch = r.readLong("epoch");
           long leaseMs = r.readLong("lease");
+          var notices =
+              CommandCodec.enumSet(
+                  r.readBits("notices", SessionNotice.values().length), SessionNotice.class);
           int n = r.readLength("events", MAX_EVENTS_PER_KEEP_ALIVE);
           List<Message.NumberedEvent> events = new ArrayList<>();
           for (int i = 0; i < n; i++) {
@@ -248,7 +252,7 @@ public final class FrameCodec {
                     r.readLong("invalidation number"),
                     r.readString("path", codec.limits().maxPathBytes())));
           }
-          return new Message.KeepAliveResponse(epoch, leaseMs, events, invalidations);
+          return new Message.KeepAliveResponse(epoch, leaseMs, notices, events, invalidations);
         }
       case REDIRECT:
         {

@@ -3,11 +3,13 @@ package io.tumbler.lockservice.protocol;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Sets;
 import io.tumbler.lockservice.command.ErrorCode;
 import io.tumbler.lockservice.command.Event;
 import io.tumbler.lockservice.command.Request;
 import io.tumbler.lockservice.command.Result;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Everything a client and a cell say to each other. Requests carry the epoch the client believes
@@ -82,13 +84,18 @@ public sealed interface Message {
 
   /**
    * Master → client: the lease now runs {@code leaseMs} from when the client sent its KeepAlive;
-   * with it, events and cache invalidations not yet acknowledged, each numbered so the client can
-   * resume after a reconnect and see gaps.
+   * with it, session notices, and the events and cache invalidations not yet acknowledged, each
+   * numbered so the client can resume after a reconnect and see gaps.
    */
   record KeepAliveResponse(
-      long epoch, long leaseMs, List<NumberedEvent> events, List<Invalidation> invalidations)
+      long epoch,
+      long leaseMs,
+      Set<SessionNotice> notices,
+      List<NumberedEvent> events,
+      List<Invalidation> invalidations)
       implements Message {
     public KeepAliveResponse {
+      notices = Sets.immutableEnumSet(notices);
       events = ImmutableList.copyOf(events);
       invalidations = ImmutableList.copyOf(invalidations);
     }

@@ -22,7 +22,7 @@ import java.util.Random;
 import java.util.Set;
 
 /** Random instances of every message, request, result, event and command, from one seed. */
-final class RandomMessages {
+public final class RandomMessages {
 
   static final int REQUEST_KINDS = 17;
   static final int RESULT_KINDS = 10;
@@ -32,11 +32,11 @@ final class RandomMessages {
 
   private final Random rnd;
 
-  RandomMessages(long seed) {
+  public RandomMessages(long seed) {
     this.rnd = new Random(seed);
   }
 
-  Message message() {
+  public Message message() {
     MessageType[] types = MessageType.values();
     return message(types[rnd.nextInt(types.length)]);
   }
@@ -68,7 +68,7 @@ final class RandomMessages {
             invalidations.add(new Message.Invalidation(rnd.nextLong(), path()));
           }
           return new Message.KeepAliveResponse(
-              rnd.nextLong(), rnd.nextLong(), events, invalidations);
+              rnd.nextLong(), rnd.nextLong(), subset(SessionNotice.class), events, invalidations);
         }
       case REDIRECT:
         return new Message.Redirect(
@@ -91,7 +91,7 @@ final class RandomMessages {
     throw new AssertionError(type);
   }
 
-  Command command() {
+  public Command command() {
     switch (rnd.nextInt(COMMAND_KINDS)) {
       case 0:
         return new Command.CreateSession(rnd.nextLong(), "p" + text());
@@ -105,7 +105,7 @@ final class RandomMessages {
     }
   }
 
-  Request request() {
+  public Request request() {
     long h = rnd.nextLong();
     switch (rnd.nextInt(REQUEST_KINDS)) {
       case 0:
