@@ -16,7 +16,6 @@ import io.tumbler.lockservice.command.CreateOptions;
 import io.tumbler.lockservice.command.ErrorCode;
 import io.tumbler.lockservice.command.Event;
 import io.tumbler.lockservice.command.EventDelivery;
-import io.tumbler.lockservice.command.EventKind;
 import io.tumbler.lockservice.command.LockMode;
 import io.tumbler.lockservice.command.NodeKind;
 import io.tumbler.lockservice.command.Permission;
@@ -30,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The lock service as a deterministic state machine: the namespace, sessions, handles and locks of
@@ -59,6 +57,8 @@ public final class LockServiceStateMachine {
 
   private final Limits limits;
   private final PlantedBug bug;
+  private final Locks locks = new Locks(this);
+  private final Acls aclChecks = new Acls(this);
   private State state;
 
   /**
@@ -169,7 +169,7 @@ public final class LockServiceStateMachine {
       result = clientRequest(c, events);
     } else if (command instanceof Command.Tick) {
       for (Long instance : ImmutableList.copyOf(state.delayedLocks)) {
-        settle(state.nodesByInstance.get(instance), events);
+        locks.settle(state.nodesByInstance.get(instance), events);
       }
       result = new Result.Done();
     } else {
@@ -281,14 +281,14 @@ public final class LockServiceStateMachine {
       deleteNode(node, r.handle(), events);
       return new Result.Done();
     } else if (request instanceof Request.Acquire r) {
-      return acquire(
+      return locks.acquire(
           state.handles.get(r.handle()),
           usable(s, r.handle(), Permission.LOCK),
           r.mode(),
           true,
           events);
     } else if (request instanceof Request.TryAcquire r) {
-      return acquire(
+      return locks.acquire(
           state.handles.get(r.handle()),
           usable(s, r.handle(), Permission.LOCK),
           r.mode(),
@@ -300,7 +300,7 @@ public final class LockServiceStateMachine {
       if (!node.lock.holders.containsKey(h.id) && !node.lock.isWaiting(h.id)) {
         throw new Refusal(ErrorCode.NOT_HELD, "handle %d neither holds nor awaits the lock", h.id);
       }
-      leaveLock(node, h, false, events);
+      locks.leave(node, h, false, events);
       return new Result.Done();
     } else if (request instanceof Request.GetSequencer r) {
       Node node = usable(s, r.handle(), Permission.LOCK);
@@ -313,13 +313,13 @@ public final class LockServiceStateMachine {
               .encode());
     } else if (request instanceof Request.SetSequencer r) {
       usable(s, r.handle(), null);
-      if (!sequencerValid(r.sequencer())) {
+      if (!locks.sequencerValid(r.sequencer())) {
         throw new Refusal(ErrorCode.INVALID_SEQUENCER, "the sequencer is not valid now");
       }
       state.handles.get(r.handle()).sequencer = r.sequencer();
       return new Result.Done();
     } else if (request instanceof Request.CheckSequencer r) {
-      if (!sequencerValid(r.sequencer())) {
+      if (!locks.sequencerValid(r.sequencer())) {
         throw new Refusal(ErrorCode.INVALID_SEQUENCER, "the sequencer is not valid now");
       }
       return new Result.Done();
@@ -484,18 +484,18 @@ public final class LockServiceStateMachine {
       if (create.mustCreate() || create.sequential()) {
         throw new Refusal(ErrorCode.EXISTS, "%s exists", path);
       }
-      checkMode(s, node.acls, r.mode());
+      aclChecks.checkMode(s, node.acls, r.mode());
     } else {
       if (!create.creates()) {
         throw new Refusal(ErrorCode.NOT_FOUND, "%s does not exist", path);
       }
       Node parent = parentForCreate(path);
-      checkAllowed(s, parent.acls.write(), "write", parent.path);
+      aclChecks.checkAllowed(s, parent.acls.write(), "write", parent.path);
       AclNames acls = create.acls() == null ? parent.acls : create.acls();
       if (create.acls() != null) {
-        checkAclNames(acls);
+        aclChecks.checkAclNames(acls);
       }
-      checkMode(s, acls, r.mode());
+      aclChecks.checkMode(s, acls, r.mode());
       checkContents(create.kind(), create.initialContents());
       if (create.ephemeral() && s.ephemeralHandles >= limits.maxEphemeralHandlesPerSession()) {
         throw new Refusal(
@@ -591,70 +591,11 @@ public final class LockServiceStateMachine {
   }
 
   private Result setAcl(Node node, AclNames acls, List<EventDelivery> events) {
-    checkAclNames(acls);
+    aclChecks.checkAclNames(acls);
     node.acls = acls;
     node.aclGeneration++;
     notifyParentModified(node, events);
     return new Result.Done();
-  }
-
-  private void checkAclNames(AclNames acls) {
-    for (String name : List.of(acls.read(), acls.write(), acls.changeAcl())) {
-      if (name.indexOf('/') >= 0) {
-        throw new Refusal(ErrorCode.BAD_NAME, "ACL name %s is not a single component", name);
-      }
-      try {
-        state.root.path.child(ACL_DIRECTORY, limits).child(name, limits);
-      } catch (InvalidNameException e) {
-        throw new Refusal(ErrorCode.BAD_NAME, "bad ACL name: %s", e.getMessage());
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // ACLs
-
-  /** Whether the ACL file {@code aclName} lists the session's principal (or {@code *}). */
-  boolean allowed(Session s, String aclName) {
-    Node aclDir = state.root.children.get(ACL_DIRECTORY);
-    Node file = aclDir == null ? null : aclDir.children.get(aclName);
-    if (file == null || file.kind != NodeKind.FILE) {
-      return false; // a missing ACL file admits nobody: failing closed
-    }
-    for (String line : new String(file.contents, StandardCharsets.UTF_8).split("\n", -1)) {
-      String principal = line.strip();
-      if (principal.equals(ANY_PRINCIPAL) || principal.equals(s.principal)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  void checkAllowed(Session s, String aclName, String what, NodePath path) {
-    if (!allowed(s, aclName)) {
-      throw new Refusal(
-          ErrorCode.PERMISSION_DENIED,
-          "%s may not %s %s (ACL %s)",
-          s.principal,
-          what,
-          path,
-          aclName);
-    }
-  }
-
-  private void checkMode(Session s, AclNames acls, Set<Permission> mode) {
-    for (Permission p : mode) {
-      String acl =
-          switch (p) {
-            case READ -> acls.read();
-            case WRITE, LOCK -> acls.write();
-            case CHANGE_ACL -> acls.changeAcl();
-          };
-      if (!allowed(s, acl)) {
-        throw new Refusal(
-            ErrorCode.PERMISSION_DENIED, "%s may not open for %s (ACL %s)", s.principal, p, acl);
-      }
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -674,7 +615,7 @@ public final class LockServiceStateMachine {
       throw new Refusal(
           ErrorCode.HANDLE_INVALID, "%s (instance %d) was deleted", h.path, h.instanceNumber);
     }
-    if (h.sequencer != null && !sequencerValid(h.sequencer)) {
+    if (h.sequencer != null && !locks.sequencerValid(h.sequencer)) {
       throw new Refusal(ErrorCode.INVALID_SEQUENCER, "the handle's sequencer is no longer valid");
     }
     if (needed != null && !h.mode.contains(needed)) {
@@ -688,7 +629,7 @@ public final class LockServiceStateMachine {
     Node node = state.nodesByInstance.get(h.instanceNumber);
     if (node != null) {
       node.openHandles.remove(h.id); // first, so that a closing handle hears nothing more
-      leaveLock(node, h, expired, events);
+      locks.leave(node, h, expired, events);
       collectIfUnused(node, events);
     }
     state.handles.remove(h.id);
@@ -717,118 +658,11 @@ public final class LockServiceStateMachine {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Locks
-
-  private Result acquire(
-      Handle h, Node node, LockMode mode, boolean queue, List<EventDelivery> events) {
-    LockState lock = node.lock;
-    if (lock.holders.containsKey(h.id) || lock.isWaiting(h.id)) {
-      throw new Refusal(
-          ErrorCode.ALREADY_REQUESTED, "handle %d already holds or awaits the lock", h.id);
-    }
-    settle(node, events);
-    boolean delayed = lock.inLockDelay(state.nowMs);
-    if (!delayed && lock.waiters.isEmpty() && compatible(lock, mode)) {
-      grant(node, h, mode, events);
-      return new Result.LockGranted(mode, node.lockGeneration);
-    }
-    if (!queue) {
-      if (delayed && !lock.isHeld()) {
-        throw new Refusal(
-            ErrorCode.LOCK_DELAY,
-            "%s is in lock-delay until %d ms",
-            node.path,
-            lock.lockDelayUntilMs);
-      }
-      throw new Refusal(ErrorCode.LOCK_CONFLICT, "%s is held or awaited", node.path);
-    }
-    lock.waiters.addLast(new LockState.Waiter(h.id, mode));
-    for (long holder : lock.holders.keySet()) {
-      Handle held = state.handles.get(holder);
-      if (held.events.contains(EventKind.CONFLICTING_LOCK_REQUEST)) {
-        events.add(
-            new EventDelivery(
-                held.session,
-                holder,
-                new Event.ConflictingLockRequest(node.path.toString(), mode)));
-      }
-    }
-    return new Result.LockQueued();
-  }
-
-  private boolean compatible(LockState lock, LockMode mode) {
-    if (bug == PlantedBug.SHARED_BESIDE_EXCLUSIVE && mode == LockMode.SHARED) {
-      return true;
-    }
-    return lock.compatible(mode);
-  }
-
-  private void grant(Node node, Handle h, LockMode mode, List<EventDelivery> events) {
-    LockState lock = node.lock;
-    if (!lock.isHeld()) {
-      node.lockGeneration++;
-    }
-    lock.holders.put(h.id, mode);
-    verify(
-        bug != PlantedBug.NONE
-            || lock.holders.size() == 1
-            || !lock.holders.containsValue(LockMode.EXCLUSIVE),
-        "exclusive lock of %s shared",
-        node.path);
-    Event acquired = new Event.LockAcquired(node.path.toString(), h.id, mode, node.lockGeneration);
-    for (long id : node.openHandles) {
-      Handle other = state.handles.get(id);
-      if (id == h.id || other.events.contains(EventKind.LOCK_ACQUIRED)) {
-        events.add(new EventDelivery(other.session, id, acquired));
-      }
-    }
-  }
-
-  /** Takes the handle out of the lock (holder or waiter) and lets the next waiters in. */
-  private void leaveLock(Node node, Handle h, boolean expired, List<EventDelivery> events) {
-    LockState lock = node.lock;
-    if (lock.holders.remove(h.id) != null) {
-      if (expired && !lock.isHeld() && bug != PlantedBug.NO_LOCK_DELAY && h.lockDelayMs > 0) {
-        lock.lockDelayUntilMs = Math.max(lock.lockDelayUntilMs, state.nowMs + h.lockDelayMs);
-        state.delayedLocks.add(node.instanceNumber);
-      }
-    } else {
-      lock.removeWaiter(h.id);
-    }
-    settle(node, events);
-  }
-
-  /** Ends an elapsed lock-delay and grants waiters from the head of the queue while they fit. */
-  private void settle(Node node, List<EventDelivery> events) {
-    LockState lock = node.lock;
-    if (lock.lockDelayUntilMs != 0 && !lock.inLockDelay(state.nowMs)) {
-      lock.lockDelayUntilMs = 0;
-      state.delayedLocks.remove(node.instanceNumber);
-    }
-    if (lock.inLockDelay(state.nowMs)) {
-      return;
-    }
-    while (!lock.waiters.isEmpty() && compatible(lock, lock.waiters.peekFirst().mode())) {
-      LockState.Waiter next = lock.waiters.pollFirst();
-      grant(node, state.handles.get(next.handle()), next.mode(), events);
-    }
-  }
-
-  private boolean sequencerValid(ByteString bytes) {
-    Sequencer seq = Sequencer.decode(bytes).orElse(null);
-    if (seq == null) {
-      return false;
-    }
-    Node node = state.nodesByInstance.get(seq.instanceNumber());
-    return node != null
-        && node.path.toString().equals(seq.path())
-        && node.lock.isHeld()
-        && node.lock.heldMode() == seq.mode()
-        && node.lockGeneration == seq.lockGeneration();
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Events
+
+  void checkAllowed(Session s, String aclName, String what, NodePath path) {
+    aclChecks.checkAllowed(s, aclName, what, path);
+  }
 
   /** Delivers {@code event} to every handle on {@code node} subscribed to its kind. */
   void notify(Node node, Event event, List<EventDelivery> events) {
