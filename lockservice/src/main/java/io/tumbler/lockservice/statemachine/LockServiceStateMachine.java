@@ -4,17 +4,14 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Verify.verify;
 
 import com.google.common.collect.ImmutableList;
-import io.tumbler.lockservice.InvalidNameException;
 import io.tumbler.lockservice.Limits;
 import io.tumbler.lockservice.NodePath;
 import io.tumbler.lockservice.command.AclNames;
 import io.tumbler.lockservice.command.Applied;
 import io.tumbler.lockservice.command.ByteString;
-import io.tumbler.lockservice.command.ChildEntry;
 import io.tumbler.lockservice.command.Command;
 import io.tumbler.lockservice.command.CreateOptions;
 import io.tumbler.lockservice.command.ErrorCode;
-import io.tumbler.lockservice.command.Event;
 import io.tumbler.lockservice.command.EventDelivery;
 import io.tumbler.lockservice.command.LockMode;
 import io.tumbler.lockservice.command.NodeKind;
@@ -28,7 +25,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The lock service as a deterministic state machine: the namespace, sessions, handles and locks of
@@ -59,6 +55,7 @@ public final class LockServiceStateMachine {
   private final PlantedBug bug;
   private final Locks locks = new Locks(this);
   private final Acls aclChecks = new Acls(this);
+  private final Namespace namespace = new Namespace(this);
   private State state;
 
   /**
@@ -270,15 +267,15 @@ public final class LockServiceStateMachine {
     } else if (request instanceof Request.GetStat r) {
       return new Result.StatResult(usable(s, r.handle(), null).stat());
     } else if (request instanceof Request.ReadDir r) {
-      return readDir(usable(s, r.handle(), Permission.READ), r.startAfter());
+      return namespace.readDir(usable(s, r.handle(), Permission.READ), r.startAfter());
     } else if (request instanceof Request.SetContents r) {
-      return setContents(usable(s, r.handle(), Permission.WRITE), r, events);
+      return namespace.setContents(usable(s, r.handle(), Permission.WRITE), r, events);
     } else if (request instanceof Request.SetAcl r) {
-      return setAcl(usable(s, r.handle(), Permission.CHANGE_ACL), r.acls(), events);
+      return namespace.setAcl(usable(s, r.handle(), Permission.CHANGE_ACL), r.acls(), events);
     } else if (request instanceof Request.Delete r) {
       Node node = usable(s, r.handle(), Permission.WRITE);
-      checkDeletable(node);
-      deleteNode(node, r.handle(), events);
+      namespace.checkDeletable(node);
+      namespace.deleteNode(node, r.handle(), events);
       return new Result.Done();
     } else if (request instanceof Request.Acquire r) {
       return locks.acquire(
@@ -334,21 +331,16 @@ public final class LockServiceStateMachine {
   // ---------------------------------------------------------------------------------------------
   // Namespace
 
-  NodePath parse(String path) {
-    NodePath p;
-    try {
-      p = NodePath.parse(path, limits);
-    } catch (InvalidNameException e) {
-      throw new Refusal(ErrorCode.BAD_NAME, "%s", e.getMessage());
-    }
-    if (!p.cell().equals(state.cell)) {
-      throw new Refusal(ErrorCode.BAD_NAME, "%s is not in cell %s", path, state.cell);
-    }
-    return p;
-  }
-
   Node find(NodePath path) {
     return state.find(path);
+  }
+
+  Namespace namespace() {
+    return namespace;
+  }
+
+  Acls aclChecks() {
+    return aclChecks;
   }
 
   State state() {
@@ -359,108 +351,8 @@ public final class LockServiceStateMachine {
     return bug;
   }
 
-  /** The parent directory a new node at {@code path} would go in. */
-  Node parentForCreate(NodePath path) {
-    if (path.isRoot()) {
-      throw new Refusal(ErrorCode.EXISTS, "the cell root always exists");
-    }
-    Node parent = find(path.parent().orElseThrow());
-    if (parent == null) {
-      throw new Refusal(ErrorCode.NOT_FOUND, "no parent directory for %s", path);
-    }
-    if (parent.kind != NodeKind.DIRECTORY) {
-      throw new Refusal(ErrorCode.NOT_A_DIRECTORY, "%s is a file", parent.path);
-    }
-    return parent;
-  }
-
-  Node createNode(
-      Node parent,
-      NodePath path,
-      NodeKind kind,
-      boolean ephemeral,
-      ByteString contents,
-      AclNames acls,
-      List<EventDelivery> events) {
-    Node node =
-        new Node(
-            path,
-            kind,
-            ephemeral,
-            state.nextInstanceNumber++,
-            contents.unsafeArray(),
-            acls == null ? parent.acls : acls);
-    state.addNode(parent, node);
-    notify(
-        parent,
-        new Event.ChildChanged(parent.path.toString(), node.name(), Event.ChildChange.ADDED),
-        events);
-    return node;
-  }
-
-  void checkContents(NodeKind kind, ByteString contents) {
-    if (contents.size() > limits.maxFileBytes()) {
-      throw new Refusal(
-          ErrorCode.TOO_LARGE,
-          "contents of %d bytes exceed the limit of %d",
-          contents.size(),
-          limits.maxFileBytes());
-    }
-    if (kind == NodeKind.DIRECTORY && contents.size() > 0) {
-      throw new Refusal(ErrorCode.NOT_A_FILE, "a directory has no contents");
-    }
-  }
-
-  void checkDeletable(Node node) {
-    if (node == state.root) {
-      throw new Refusal(ErrorCode.BAD_ARGUMENT, "the cell root cannot be deleted");
-    }
-    if (!node.children.isEmpty()) {
-      throw new Refusal(ErrorCode.NOT_EMPTY, "%s has %d children", node.path, node.children.size());
-    }
-  }
-
-  /**
-   * Removes {@code node}; every other handle on it hears that it is invalid. Its lock goes with it:
-   * holders and waiters of a deleted instance hold nothing.
-   */
-  void deleteNode(Node node, long deletingHandle, List<EventDelivery> events) {
-    unlink(node);
-    for (long id : node.openHandles) {
-      if (id != deletingHandle) {
-        Handle h = state.handles.get(id);
-        events.add(new EventDelivery(h.session, id, new Event.HandleInvalid(node.path.toString())));
-      }
-    }
-    Node parent = find(node.path.parent().orElseThrow());
-    notify(
-        parent,
-        new Event.ChildChanged(parent.path.toString(), node.name(), Event.ChildChange.REMOVED),
-        events);
-    collectIfUnused(parent, events);
-  }
-
-  void unlink(Node node) {
-    Node parent = find(node.path.parent().orElseThrow());
-    verify(parent.children.remove(node.name()) == node, "%s not in its parent", node.path);
-    state.nodesByInstance.remove(node.instanceNumber);
-    state.delayedLocks.remove(node.instanceNumber);
-  }
-
-  /**
-   * Ephemeral nodes live while some handle has them open; an ephemeral directory while not empty.
-   */
-  void collectIfUnused(Node node, List<EventDelivery> events) {
-    if (node != state.root
-        && node.ephemeral
-        && node.openHandles.isEmpty()
-        && node.children.isEmpty()) {
-      deleteNode(node, -1, events);
-    }
-  }
-
   private Result open(Session s, Request.Open r, List<EventDelivery> events) {
-    NodePath path = parse(r.path());
+    NodePath path = namespace.parse(r.path());
     CreateOptions create = r.create();
     long lockDelayMs = r.lockDelayMs() <= 0 ? limits.lockDelayMsDefault() : r.lockDelayMs();
     if (lockDelayMs > limits.lockDelayMsMax()) {
@@ -476,7 +368,7 @@ public final class LockServiceStateMachine {
     long sequence = -1;
     if (create.sequential()) {
       sequence = state.nextSequence;
-      path = parse(r.path() + String.format("%010d", sequence));
+      path = namespace.parse(r.path() + String.format("%010d", sequence));
     }
     Node node = find(path);
     boolean created = false;
@@ -489,14 +381,14 @@ public final class LockServiceStateMachine {
       if (!create.creates()) {
         throw new Refusal(ErrorCode.NOT_FOUND, "%s does not exist", path);
       }
-      Node parent = parentForCreate(path);
+      Node parent = namespace.parentForCreate(path);
       aclChecks.checkAllowed(s, parent.acls.write(), "write", parent.path);
       AclNames acls = create.acls() == null ? parent.acls : create.acls();
       if (create.acls() != null) {
         aclChecks.checkAclNames(acls);
       }
       aclChecks.checkMode(s, acls, r.mode());
-      checkContents(create.kind(), create.initialContents());
+      namespace.checkContents(create.kind(), create.initialContents());
       if (create.ephemeral() && s.ephemeralHandles >= limits.maxEphemeralHandlesPerSession()) {
         throw new Refusal(
             ErrorCode.LIMIT_EXCEEDED, "%d ephemeral handles open", s.ephemeralHandles);
@@ -505,7 +397,7 @@ public final class LockServiceStateMachine {
         state.nextSequence++;
       }
       node =
-          createNode(
+          namespace.createNode(
               parent,
               path,
               create.kind(),
@@ -537,65 +429,6 @@ public final class LockServiceStateMachine {
     }
     node.openHandles.add(h.id);
     return new Result.Opened(h.id, path.toString(), created, node.stat());
-  }
-
-  private Result readDir(Node dir, String startAfter) {
-    if (dir.kind != NodeKind.DIRECTORY) {
-      throw new Refusal(ErrorCode.NOT_A_DIRECTORY, "%s is a file", dir.path);
-    }
-    Map<String, Node> rest =
-        startAfter.isEmpty() ? dir.children : dir.children.tailMap(startAfter, false);
-    List<ChildEntry> page = new ArrayList<>();
-    for (Node child : rest.values()) {
-      if (page.size() == limits.maxReadDirEntries()) {
-        return new Result.DirPage(page, true);
-      }
-      page.add(new ChildEntry(child.name(), child.stat()));
-    }
-    return new Result.DirPage(page, false);
-  }
-
-  private Result setContents(Node node, Request.SetContents r, List<EventDelivery> events) {
-    if (node.kind != NodeKind.FILE) {
-      throw new Refusal(ErrorCode.NOT_A_FILE, "%s is a directory", node.path);
-    }
-    checkContents(NodeKind.FILE, r.contents());
-    if (r.expectedContentGeneration() >= 0
-        && r.expectedContentGeneration() != node.contentGeneration) {
-      throw new Refusal(
-          ErrorCode.GENERATION_MISMATCH,
-          "content generation is %d, not %d",
-          node.contentGeneration,
-          r.expectedContentGeneration());
-    }
-    writeContents(node, r.contents(), events);
-    return new Result.StatResult(node.stat());
-  }
-
-  void writeContents(Node node, ByteString contents, List<EventDelivery> events) {
-    node.contents = contents.unsafeArray();
-    node.contentChecksum = Checksums.contents(node.contents);
-    node.contentGeneration++;
-    notify(node, new Event.ContentsModified(node.path.toString(), node.contentGeneration), events);
-    notifyParentModified(node, events);
-  }
-
-  private void notifyParentModified(Node node, List<EventDelivery> events) {
-    if (node != state.root) {
-      Node parent = find(node.path.parent().orElseThrow());
-      notify(
-          parent,
-          new Event.ChildChanged(parent.path.toString(), node.name(), Event.ChildChange.MODIFIED),
-          events);
-    }
-  }
-
-  private Result setAcl(Node node, AclNames acls, List<EventDelivery> events) {
-    aclChecks.checkAclNames(acls);
-    node.acls = acls;
-    node.aclGeneration++;
-    notifyParentModified(node, events);
-    return new Result.Done();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -630,7 +463,7 @@ public final class LockServiceStateMachine {
     if (node != null) {
       node.openHandles.remove(h.id); // first, so that a closing handle hears nothing more
       locks.leave(node, h, expired, events);
-      collectIfUnused(node, events);
+      namespace.collectIfUnused(node, events);
     }
     state.handles.remove(h.id);
     Session s = state.sessions.get(h.session);
@@ -662,16 +495,6 @@ public final class LockServiceStateMachine {
 
   void checkAllowed(Session s, String aclName, String what, NodePath path) {
     aclChecks.checkAllowed(s, aclName, what, path);
-  }
-
-  /** Delivers {@code event} to every handle on {@code node} subscribed to its kind. */
-  void notify(Node node, Event event, List<EventDelivery> events) {
-    for (long id : node.openHandles) {
-      Handle h = state.handles.get(id);
-      if (h.events.contains(event.kind())) {
-        events.add(new EventDelivery(h.session, id, event));
-      }
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -69,14 +69,14 @@ final class Transactions {
     events.addAll(pending);
     for (Node parent : removedParents) {
       if (state.nodesByInstance.get(parent.instanceNumber) == parent) {
-        machine.collectIfUnused(parent, events);
+        machine.namespace().collectIfUnused(parent, events);
       }
     }
     return new Result.Done();
   }
 
   private void step(TxnOp op, List<EventDelivery> events) {
-    NodePath path = machine.parse(op.path());
+    NodePath path = machine.namespace().parse(op.path());
     Node node = machine.find(path);
     if (op instanceof TxnOp.CheckExists c) {
       if ((node != null) != c.exists()) {
@@ -103,7 +103,7 @@ final class Transactions {
       if (file.kind != NodeKind.FILE) {
         throw new Refusal(ErrorCode.NOT_A_FILE, "%s is a directory", path);
       }
-      machine.checkContents(NodeKind.FILE, p.contents());
+      machine.namespace().checkContents(NodeKind.FILE, p.contents());
       byte[] oldContents = file.contents;
       long oldChecksum = file.contentChecksum;
       undo.push(
@@ -112,32 +112,36 @@ final class Transactions {
             file.contentChecksum = oldChecksum;
             file.contentGeneration--;
           });
-      machine.writeContents(file, p.contents(), events);
+      machine.namespace().writeContents(file, p.contents(), events);
     } else if (op instanceof TxnOp.Create c) {
       if (node != null) {
         throw new Refusal(ErrorCode.EXISTS, "%s exists", path);
       }
-      Node parent = machine.parentForCreate(path);
+      Node parent = machine.namespace().parentForCreate(path);
       machine.checkAllowed(session, parent.acls.write(), "write", parent.path);
-      machine.checkContents(c.kind(), c.contents());
-      Node created = machine.createNode(parent, path, c.kind(), false, c.contents(), null, events);
-      undo.push(() -> machine.unlink(created));
+      machine.namespace().checkContents(c.kind(), c.contents());
+      Node created =
+          machine.namespace().createNode(parent, path, c.kind(), false, c.contents(), null, events);
+      undo.push(() -> machine.namespace().unlink(created));
     } else if (op instanceof TxnOp.Remove r) {
       Node victim = existing(node, path);
       machine.checkAllowed(session, victim.acls.write(), "write", path);
-      machine.checkDeletable(victim);
+      machine.namespace().checkDeletable(victim);
       Node parent = machine.find(path.parent().orElseThrow());
       // Unlinked, not deleted: ephemeral parents are collected only once the transaction commits.
-      machine.unlink(victim);
+      machine.namespace().unlink(victim);
       undo.push(() -> relink(parent, victim));
       for (long id : victim.openHandles) {
         Handle h = machine.state().handles.get(id);
         events.add(new EventDelivery(h.session, id, new Event.HandleInvalid(path.toString())));
       }
-      machine.notify(
-          parent,
-          new Event.ChildChanged(parent.path.toString(), victim.name(), Event.ChildChange.REMOVED),
-          events);
+      machine
+          .namespace()
+          .notify(
+              parent,
+              new Event.ChildChanged(
+                  parent.path.toString(), victim.name(), Event.ChildChange.REMOVED),
+              events);
       removedParents.add(parent);
     } else {
       throw new AssertionError("unknown transaction op " + op);
