@@ -236,7 +236,9 @@ public final class LockServiceStateMachine {
     } catch (Refusal r) {
       result = r.failure;
     }
-    if (state.sessions.get(s.id) == s) { // EndSession removes it: nothing left to retry against
+    // A read applied twice does no harm, and not keeping its result (contents up to 256 KiB)
+    // keeps the replicated bookkeeping small. EndSession removes the session: nothing to keep.
+    if (!c.request().readOnly() && state.sessions.get(s.id) == s) {
       s.unackedResults.put(c.requestNumber(), result);
     }
     return result;

@@ -79,10 +79,23 @@ class ExactlyOnceAndSnapshotTest {
     Result last = null;
     for (long n = 2; n <= 2 + cell.machine.limits().maxUnackedRequestsPerSession(); n++) {
       last =
-          cell.apply(new Command.ClientRequest(cell.nowMs, a, n, 0, new Request.GetStat(h)))
+          cell.apply(
+                  new Command.ClientRequest(
+                      cell.nowMs, a, n, 0, new Request.SetContents(h, ByteString.EMPTY, -1)))
               .result();
     }
     assertFails(last, ErrorCode.LIMIT_EXCEEDED);
+  }
+
+  @Test
+  void aRetriedReadIsAnsweredAfreshAndNotKept() {
+    cell.acknowledge = false;
+    long h = cell.file(a, "f");
+    cell.call(a, new Request.GetContentsAndStat(h));
+    long readNumber = cell.lastRequestNumber(a);
+    cell.call(a, new Request.SetContents(h, ByteString.utf8("new"), -1));
+    Result again = cell.retry(a, readNumber, new Request.GetContentsAndStat(h));
+    assertThat(((Result.Contents) again).contents()).isEqualTo(ByteString.utf8("new"));
   }
 
   @Test

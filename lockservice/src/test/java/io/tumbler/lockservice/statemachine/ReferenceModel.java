@@ -140,7 +140,7 @@ final class ReferenceModel {
       return fail(ErrorCode.LIMIT_EXCEEDED);
     }
     Result r = request(c.session(), c.request());
-    if (sessions.get(c.session()) == s) {
+    if (!c.request().readOnly() && sessions.get(c.session()) == s) {
       s.results.put(c.requestNumber(), r);
     }
     return r;
