@@ -30,6 +30,8 @@ final class Locks {
       throw new Refusal(
           ErrorCode.ALREADY_REQUESTED, "handle %d already holds or awaits the lock", h.id);
     }
+    // An elapsed lock-delay is settled first, and stays settled (with its grant events) even if
+    // this request then fails: the grants are due because of time, not because of this request.
     settle(node, events);
     boolean delayed = lock.inLockDelay(machine.state().nowMs);
     if (!delayed && lock.waiters.isEmpty() && compatible(lock, mode)) {
