@@ -271,4 +271,12 @@ class LockRulesTest {
     assertThat(LockSafety.violations(buggy.machine)).isNotEmpty();
     assertThat(LockSafety.violations(cell.machine)).isEmpty();
   }
+
+  @Test
+  void locksAreAdvisoryAndDoNotStopReadsOrWrites() {
+    cell.call(a, new Request.Acquire(ha, LockMode.EXCLUSIVE));
+    assertThat(cell.call(b, new Request.SetContents(hb, ByteString.utf8("mine"), -1)).ok())
+        .isTrue();
+    assertThat(cell.call(c, new Request.GetContentsAndStat(hc)).ok()).isTrue();
+  }
 }

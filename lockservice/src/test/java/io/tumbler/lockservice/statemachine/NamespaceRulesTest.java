@@ -301,4 +301,17 @@ class NamespaceRulesTest {
         cell.call(s, new Request.SetContents(f, ByteString.EMPTY, -1)), ErrorCode.MODE_NOT_GRANTED);
     assertThat(cell.call(s, new Request.GetStat(f)).ok()).isTrue();
   }
+
+  @Test
+  void openSaysWhetherItCreatedTheNode() {
+    CreateOptions create = CreateOptions.file(false, ByteString.utf8("first"));
+    assertThat(cell.open(s, "f", create).created()).isTrue();
+    Result.Opened again = cell.open(s, "f", CreateOptions.file(false, ByteString.utf8("second")));
+    assertThat(again.created()).isFalse();
+    assertThat(
+            ((Result.Contents) cell.call(s, new Request.GetContentsAndStat(again.handle())))
+                .contents())
+        .as("initial contents apply only to a node that is created")
+        .isEqualTo(ByteString.utf8("first"));
+  }
 }
