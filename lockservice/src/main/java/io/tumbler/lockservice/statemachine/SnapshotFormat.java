@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.tumbler.lockservice.Limits;
 import io.tumbler.lockservice.NodePath;
+import io.tumbler.lockservice.command.AclNames;
 import io.tumbler.lockservice.command.ByteString;
 import io.tumbler.lockservice.command.CommandCodec;
 import io.tumbler.lockservice.command.EventKind;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -152,6 +154,7 @@ final class SnapshotFormat {
     s.nextHandle = r.readLong("next handle");
     s.nextSequence = r.readLong("next sequence");
     int nodes = r.readLength("node count", Integer.MAX_VALUE);
+    Map<AclNames, AclNames> aclPool = new HashMap<>();
     for (int i = 0; i < nodes; i++) {
       NodePath path = NodePath.parse(r.readString("path", limits.maxPathBytes()), limits);
       NodeKind kind = r.readEnum("node kind", NodeKind.values());
@@ -161,7 +164,10 @@ final class SnapshotFormat {
       long lockGeneration = r.readLong("lock generation");
       long aclGeneration = r.readLong("ACL generation");
       byte[] contents = r.readBytes("contents", limits.maxFileBytes());
-      Node n = new Node(path, kind, ephemeral, instance, contents, codec.readAcls(r));
+      AclNames acls = codec.readAcls(r);
+      // Most nodes inherit the same three names: share one object, as the live tree does.
+      acls = aclPool.computeIfAbsent(acls, a -> a);
+      Node n = new Node(path, kind, ephemeral, instance, contents, acls);
       n.contentGeneration = contentGeneration;
       n.lockGeneration = lockGeneration;
       n.aclGeneration = aclGeneration;
