@@ -1,0 +1,3 @@
+package io.tumbler.lockservice.command;
+
+public record ChildEntry(String name, Stat stat) {}

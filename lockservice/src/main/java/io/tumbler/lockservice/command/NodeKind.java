@@ -1,0 +1,6 @@
+package io.tumbler.lockservice.command;
+
+public enum NodeKind {
+  FILE,
+  DIRECTORY
+}
