@@ -63,10 +63,16 @@ record SegmentSeal(long firstSequence, long recordCount, long maxKey) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, BYTES - 4);
     int magic = buffer.getInt();
-    SegmentSeal seal = new SegmentSeal(buffer.getLong(), buffer.getLong(), buffer.getLong());
+    long firstSequence = buffer.getLong();
+    long recordCount = buffer.getLong();
+    long maxKey = buffer.getLong();
+    // Check before building: the constructor's own checks would turn damage into the wrong error.
     if (magic != MAGIC || (int) crc.getValue() != buffer.getInt()) {
       throw new CorruptLogException(file + ": seal fails its checksum");
     }
-    return seal;
+    if (recordCount <= 0) {
+      throw new CorruptLogException(file + ": seal counts " + recordCount + " records");
+    }
+    return new SegmentSeal(firstSequence, recordCount, maxKey);
   }
 }

@@ -33,7 +33,7 @@ class ChronicleLogCorruptionTest {
     Random random = new Random(seed);
     int refused = 0;
     int opened = 0;
-    for (int round = 0; round < 40; round++) {
+    for (int round = 0; round < 100; round++) {
       Path dir = root.resolve("round-" + round);
       writeLog(dir);
       String damage = damage(dir, random);
@@ -52,6 +52,8 @@ class ChronicleLogCorruptionTest {
         assertThat(log.nextSequence()).as(as).isEqualTo(replayed.size() + 1);
       } catch (IOException e) {
         refused++;
+      } catch (RuntimeException e) {
+        throw new AssertionError(as + ": damage must be refused with an IOException", e);
       }
     }
     // Both outcomes must actually occur, or the test is not exercising what it claims.

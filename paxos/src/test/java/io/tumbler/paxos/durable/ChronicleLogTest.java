@@ -203,6 +203,24 @@ class ChronicleLogTest {
   }
 
   @Test
+  void damagedSealRefusesToOpen() throws IOException {
+    try (ChronicleLog log = ChronicleLog.open(dir, SMALL_SEGMENTS, NO_PREAMBLE, r -> {})) {
+      for (int i = 1; i <= 15; i++) {
+        log.append(i, payload("r" + i));
+      }
+      log.sync();
+    }
+    Path seal = dir.resolve("segment-00000000000000000001.seal");
+    byte[] bytes = Files.readAllBytes(seal);
+    bytes[12] ^= (byte) 0x80; // the record count's high byte: negative if it were believed
+    Files.write(seal, bytes);
+
+    assertThatThrownBy(() -> reopen(SMALL_SEGMENTS, NO_PREAMBLE))
+        .isInstanceOf(CorruptLogException.class)
+        .hasMessageContaining("seal fails its checksum");
+  }
+
+  @Test
   void missingSegmentInTheMiddleRefusesToOpen() throws IOException {
     try (ChronicleLog log = ChronicleLog.open(dir, SMALL_SEGMENTS, NO_PREAMBLE, r -> {})) {
       for (int i = 1; i <= 35; i++) {
