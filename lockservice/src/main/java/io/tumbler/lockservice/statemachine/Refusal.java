@@ -4,8 +4,9 @@ import io.tumbler.lockservice.command.ErrorCode;
 import io.tumbler.lockservice.command.Result;
 
 /**
- * Unwinds a request handler to its failure result. Thrown only before the handler changes state (or
- * inside a transaction, which undoes its writes); never escapes the state machine.
+ * Unwinds a request handler to its failure result. Thrown only before the handler changes state (a
+ * transaction undoes its writes; an elapsed lock-delay settled on the way stays settled, see {@link
+ * Locks#acquire}); never escapes the state machine.
  */
 final class Refusal extends RuntimeException {
   private static final long serialVersionUID = 1L;

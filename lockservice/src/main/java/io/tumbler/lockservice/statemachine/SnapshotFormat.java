@@ -1,5 +1,8 @@
 package io.tumbler.lockservice.statemachine;
 
+import static com.google.common.base.Verify.verify;
+
+import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -38,41 +41,67 @@ final class SnapshotFormat {
 
   private SnapshotFormat() {}
 
+  /** Bytes gathered before they are handed on, so a snapshot never sits whole in memory. */
+  private static final int CHUNK_BYTES = 64 * 1024;
+
+  /** Takes the readable bytes of a buffer and empties it. */
+  private interface Drain {
+    void accept(ByteBuf bytes) throws IOException;
+  }
+
   static void write(State state, OutputStream out) throws IOException {
-    ByteBuf buf = Unpooled.buffer();
+    ByteBuf buf = Unpooled.buffer(2 * CHUNK_BYTES);
     try {
-      buf.writeInt(MAGIC).writeInt(VERSION);
-      writeBody(state, new WireWriter(buf));
       CRC32C crc = new CRC32C();
-      crc.update(buf.nioBuffer());
+      Drain drain =
+          b -> {
+            crc.update(b.nioBuffer());
+            b.readBytes(out, b.readableBytes());
+            b.clear();
+          };
+      buf.writeInt(MAGIC).writeInt(VERSION);
+      writeBody(state, new WireWriter(buf), drain);
+      drain.accept(buf);
       buf.writeInt((int) crc.getValue());
-      buf.getBytes(0, out, buf.readableBytes());
+      buf.readBytes(out, buf.readableBytes());
     } finally {
       buf.release();
     }
   }
 
   static long hash(State state) {
-    ByteBuf buf = Unpooled.buffer();
+    ByteBuf buf = Unpooled.buffer(2 * CHUNK_BYTES);
     try {
-      writeBody(state, new WireWriter(buf));
-      return Hashing.murmur3_128().hashBytes(buf.nioBuffer()).asLong();
+      Hasher hasher = Hashing.murmur3_128().newHasher();
+      Drain drain =
+          b -> {
+            hasher.putBytes(b.nioBuffer());
+            b.clear();
+          };
+      writeBody(state, new WireWriter(buf), drain);
+      drain.accept(buf);
+      return hasher.hash().asLong();
+    } catch (IOException e) {
+      throw new AssertionError("hashing does no I/O", e);
     } finally {
       buf.release();
     }
   }
 
-  private static void writeBody(State s, WireWriter w) {
+  private static void writeBody(State s, WireWriter w, Drain drain) throws IOException {
     CommandCodec codec = new CommandCodec(Limits.DEFAULTS);
     w.writeString(s.cell);
     w.writeLong(s.lastAppliedIndex).writeLong(s.nowMs);
     w.writeLong(s.nextInstanceNumber).writeLong(s.nextHandle).writeLong(s.nextSequence);
-    int countAt = w.buffer().writerIndex();
-    w.writeInt(0);
+    // Every live node is in the tree and in the index, so the count is known before the walk.
+    w.writeInt(s.nodesByInstance.size());
     ArrayDeque<Node> todo = new ArrayDeque<>();
     todo.push(s.root);
     int count = 0;
     while (!todo.isEmpty()) { // pre-order, so a parent is always read before its children
+      if (w.buffer().readableBytes() >= CHUNK_BYTES) {
+        drain.accept(w.buffer());
+      }
       Node n = todo.pop();
       count++;
       w.writeString(n.path.toString()).writeEnum(n.kind).writeBoolean(n.ephemeral);
@@ -93,9 +122,16 @@ final class SnapshotFormat {
         todo.push(child);
       }
     }
-    w.buffer().setInt(countAt, count);
+    verify(
+        count == s.nodesByInstance.size(),
+        "tree has %s nodes, index %s",
+        count,
+        s.nodesByInstance.size());
     w.writeInt(s.handles.size());
     for (Handle h : s.handles.values()) {
+      if (w.buffer().readableBytes() >= CHUNK_BYTES) {
+        drain.accept(w.buffer());
+      }
       w.writeLong(h.id).writeLong(h.session).writeString(h.path.toString());
       w.writeLong(h.instanceNumber).writeBits(h.mode).writeBits(h.events);
       w.writeLong(h.lockDelayMs).writeBoolean(h.onEphemeral).writeBoolean(h.poisoned);
@@ -106,6 +142,9 @@ final class SnapshotFormat {
     }
     w.writeInt(s.sessions.size());
     for (Session session : s.sessions.values()) {
+      if (w.buffer().readableBytes() >= CHUNK_BYTES) {
+        drain.accept(w.buffer());
+      }
       w.writeLong(session.id).writeString(session.principal).writeLong(session.ackedThrough);
       w.writeInt(session.unackedResults.size());
       for (Map.Entry<Long, Result> e : session.unackedResults.entrySet()) {

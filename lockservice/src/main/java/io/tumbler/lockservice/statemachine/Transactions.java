@@ -79,6 +79,11 @@ final class Transactions {
     NodePath path = machine.namespace().parse(op.path());
     Node node = machine.find(path);
     if (op instanceof TxnOp.CheckExists c) {
+      // Whether a name exists is what listing its directory tells: the same permission guards it.
+      Node ancestor = nearestExistingAncestor(path);
+      if (ancestor != null) {
+        machine.checkAllowed(session, ancestor.acls.read(), "read", ancestor.path);
+      }
       if ((node != null) != c.exists()) {
         throw new Refusal(
             c.exists() ? ErrorCode.NOT_FOUND : ErrorCode.EXISTS,
@@ -154,6 +159,16 @@ final class Transactions {
     if (node.lock.lockDelayUntilMs != 0) {
       state.delayedLocks.add(node.instanceNumber);
     }
+  }
+
+  private Node nearestExistingAncestor(NodePath path) {
+    for (NodePath p = path.parent().orElse(null); p != null; p = p.parent().orElse(null)) {
+      Node n = machine.find(p);
+      if (n != null) {
+        return n;
+      }
+    }
+    return null;
   }
 
   private static Node existing(Node node, NodePath path) {

@@ -171,4 +171,28 @@ class EphemeralAndAclRulesTest {
     assertThat(stat.stat().aclGeneration()).isEqualTo(1);
     assertFails(cell.call(s, new Request.SetAcl(g, AclNames.all("a/b"))), ErrorCode.BAD_NAME);
   }
+
+  @Test
+  void transactionChecksNeedReadPermission() {
+    TestCell cell = locked();
+    long root = cell.session("root");
+    long mallory = cell.session("mallory");
+    long dir = cell.open(root, "secret", CreateOptions.directory(false)).handle();
+    cell.open(root, "secret/plan", CreateOptions.file(false, ByteString.utf8("x")));
+    cell.call(root, new Request.SetAcl(dir, new AclNames("admin", "admin", "admin")));
+    String plan = TestCell.path("secret/plan");
+    assertFails(
+        cell.call(
+            mallory,
+            new Request.Transaction(
+                List.of(new io.tumbler.lockservice.command.TxnOp.CheckExists(plan, true)))),
+        ErrorCode.PERMISSION_DENIED);
+    assertThat(
+            cell.call(
+                    root,
+                    new Request.Transaction(
+                        List.of(new io.tumbler.lockservice.command.TxnOp.CheckExists(plan, true))))
+                .ok())
+        .isTrue();
+  }
 }

