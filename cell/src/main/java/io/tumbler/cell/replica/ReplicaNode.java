@@ -1,0 +1,249 @@
+package io.tumbler.cell.replica;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableMap;
+import io.netty.channel.EventLoopGroup;
+import io.tumbler.cell.peer.NettyTransport;
+import io.tumbler.cell.peer.PeerCodec;
+import io.tumbler.cell.peer.PeerTransport;
+import io.tumbler.paxos.ChosenEntry;
+import io.tumbler.paxos.Command;
+import io.tumbler.paxos.Event;
+import io.tumbler.paxos.Outputs;
+import io.tumbler.paxos.PaxosConfig;
+import io.tumbler.paxos.Replica;
+import io.tumbler.paxos.durable.LogOptions;
+import io.tumbler.paxos.message.Envelope;
+import io.tumbler.paxos.storage.PersistentState;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica of a cell, running: the pure Paxos {@link Replica} stepped by a single applier
+ * thread, its storage on a {@link StorageWorker}, and its peers reached through a {@link
+ * PeerTransport}. The applier thread is the only one that touches the replica and the application;
+ * network and storage threads hand it inputs through its inbox.
+ *
+ * <p>If storage fails the node stops, as if it had crashed: it acknowledges nothing more and its
+ * peers stop hearing from it. {@link ReplicaStatus#storageFailed()} says why.
+ *
+ * <p>The order of {@link Outputs} is kept: persist requests go to storage first, then messages are
+ * sent (the core holds back answers that need durability until {@code onPersisted}), then snapshot
+ * and chosen entries go to the application.
+ */
+public final class ReplicaNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicaNode.class);
+
+  /** How often the replica's timers run when nothing else happens. */
+  public static final long TICK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** Inputs waiting for the applier; peer messages beyond it are dropped (Paxos resends). */
+  public static final int INBOX_CAPACITY = 65_536;
+
+  /** Room for one frame: the largest batch plus its framing, with margin for a promise's votes. */
+  public static final int PEER_FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+  private sealed interface Input {}
+
+  private record Arrived(Envelope envelope) implements Input {}
+
+  private record Proposed(List<Command> commands) implements Input {}
+
+  private record Persisted(long token) implements Input {}
+
+  private record StorageFailed(Throwable cause) implements Input {}
+
+  private final int id;
+  private final PaxosConfig config;
+  private final ReplicatedApplication application;
+  private final LongSupplier nanoClock;
+  private final BlockingQueue<Input> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
+  private final StorageWorker storage;
+  private final EventLoopGroup eventLoops;
+  private final PeerTransport transport;
+  private final Thread applier;
+  private volatile ReplicaStatus status;
+  private volatile boolean running;
+  private boolean storageFailed;
+  private Replica replica;
+
+  public ReplicaNode(
+      int id,
+      Map<Integer, InetSocketAddress> peerAddresses,
+      Path dataDirectory,
+      PaxosConfig config,
+      LogOptions logOptions,
+      ReplicatedApplication application) {
+    checkArgument(
+        peerAddresses.keySet().equals(config.membership().replicaIds()),
+        "peer addresses %s do not match the membership %s",
+        peerAddresses.keySet(),
+        config.membership());
+    this.id = id;
+    this.config = config;
+    this.application = application;
+    this.nanoClock = System::nanoTime;
+    this.storage =
+        new StorageWorker(
+            "storage-" + id,
+            dataDirectory,
+            logOptions,
+            token -> enqueue(new Persisted(token), true),
+            cause -> enqueue(new StorageFailed(cause), true));
+    this.eventLoops = NettyTransport.newEventLoopGroup(1);
+    int maxFrameBytes = config.maxBatchBytes() + PEER_FRAME_OVERHEAD_BYTES;
+    this.transport =
+        new PeerTransport(
+            id,
+            ImmutableMap.copyOf(peerAddresses),
+            new PeerCodec(maxFrameBytes),
+            eventLoops,
+            envelope -> enqueue(new Arrived(envelope), false));
+    this.applier = new Thread(this::runApplier, "applier-" + id);
+  }
+
+  /** Opens storage, starts listening and begins stepping the replica. */
+  public void start() throws InterruptedException, ExecutionException {
+    checkState(replica == null, "already started");
+    PersistentState state = storage.start().get();
+    replica = new Replica(config, id, state, new SplittableRandom(), nanoClock.getAsLong());
+    publishStatus();
+    transport.start();
+    running = true;
+    applier.start();
+    log.info("replica {} started at snapshot {}", id, state.snapshotIndex());
+  }
+
+  /**
+   * Proposes commands; only the master takes them. They reach the application through {@link
+   * ReplicatedApplication#apply} on every replica once chosen, or come back through {@link
+   * ReplicatedApplication#refused}. Any thread.
+   *
+   * @return false if the inbox is full (nothing was queued)
+   */
+  public boolean propose(List<Command> commands) {
+    return enqueue(new Proposed(List.copyOf(commands)), false);
+  }
+
+  public ReplicaStatus status() {
+    return status;
+  }
+
+  public int id() {
+    return id;
+  }
+
+  private boolean enqueue(Input input, boolean mustDeliver) {
+    if (mustDeliver) {
+      // Durability reports are rare and must not be lost: wait for room.
+      try {
+        inbox.put(input);
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return inbox.offer(input);
+  }
+
+  private void runApplier() {
+    long nextTickAt = nanoClock.getAsLong();
+    try {
+      while (running) {
+        long now = nanoClock.getAsLong();
+        Input input = inbox.poll(Math.max(0, nextTickAt - now), TimeUnit.NANOSECONDS);
+        now = nanoClock.getAsLong();
+        if (input != null) {
+          carryOut(step(input, now));
+        }
+        if (now >= nextTickAt) {
+          carryOut(replica.onTick(now));
+          nextTickAt = now + TICK_INTERVAL_NANOS;
+        }
+        publishStatus();
+      }
+      if (storageFailed) {
+        transport.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      // An invariant of the core or the application broke: stop rather than corrupt state.
+      log.error("replica {} stops: its applier failed", id, e);
+      running = false;
+    }
+  }
+
+  private Outputs step(Input input, long now) {
+    if (input instanceof Arrived arrived) {
+      return replica.onMessage(now, arrived.envelope());
+    } else if (input instanceof Proposed proposed) {
+      return replica.propose(now, proposed.commands());
+    } else if (input instanceof Persisted persisted) {
+      return replica.onPersisted(now, persisted.token());
+    } else if (input instanceof StorageFailed failed) {
+      // Fail-stop: a replica that cannot persist leaves the cell, as if it had crashed, so that
+      // a replica that can persist takes over as master.
+      storageFailed = true;
+      running = false;
+      log.error("replica {} stops: its storage failed", id, failed.cause());
+      return Outputs.EMPTY;
+    }
+    throw new AssertionError("unknown input " + input);
+  }
+
+  private void carryOut(Outputs outputs) {
+    outputs.persist().ifPresent(storage::submit);
+    for (Envelope envelope : outputs.messages()) {
+      transport.send(envelope);
+    }
+    outputs.snapshotToInstall().ifPresent(application::install);
+    for (ChosenEntry entry : outputs.toApply()) {
+      application.apply(entry);
+    }
+    if (!outputs.refused().isEmpty()) {
+      application.refused(outputs.refused(), replica.leaderHint());
+    }
+    for (Event event : outputs.events()) {
+      log.info("replica {}: {}", id, event);
+    }
+  }
+
+  private void publishStatus() {
+    status =
+        new ReplicaStatus(
+            replica.role(),
+            replica.epoch(),
+            replica.leaderHint(),
+            replica.commitIndex(),
+            replica.appliedIndex(),
+            replica.holdsLease(nanoClock.getAsLong()),
+            storageFailed);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    applier.interrupt();
+    if (applier.isAlive()) {
+      applier.join();
+    }
+    transport.close();
+    eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    storage.close();
+  }
+}

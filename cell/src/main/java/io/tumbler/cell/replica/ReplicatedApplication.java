@@ -1,0 +1,22 @@
+package io.tumbler.cell.replica;
+
+import io.tumbler.paxos.ChosenEntry;
+import io.tumbler.paxos.Command;
+import io.tumbler.paxos.SnapshotInstall;
+import java.util.List;
+
+/**
+ * What a replica drives with the chosen log: the lock service's state machine, in the server. Every
+ * call comes on the replica's applier thread, in log order.
+ */
+public interface ReplicatedApplication {
+
+  /** Replace all state with a snapshot taken on another replica. */
+  void install(SnapshotInstall snapshot);
+
+  /** Apply one chosen slot: its commands, in order (a no-op slot has none). */
+  void apply(ChosenEntry entry);
+
+  /** Commands this replica did not take (it is not master, or its queue is full). */
+  default void refused(List<Command> commands, int leaderHint) {}
+}
