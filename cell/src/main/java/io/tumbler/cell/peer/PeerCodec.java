@@ -8,6 +8,7 @@ import io.tumbler.lockservice.command.WireReader;
 import io.tumbler.lockservice.command.WireWriter;
 import io.tumbler.lockservice.protocol.FrameError;
 import io.tumbler.lockservice.protocol.FrameException;
+import io.tumbler.lockservice.protocol.LengthPrefixedFrames;
 import io.tumbler.paxos.AcceptedEntry;
 import io.tumbler.paxos.Ballot;
 import io.tumbler.paxos.ChosenEntry;
@@ -39,7 +40,7 @@ import java.util.List;
 public final class PeerCodec {
 
   public static final int VERSION = 1;
-  public static final int LENGTH_BYTES = 4;
+  public static final int LENGTH_BYTES = LengthPrefixedFrames.LENGTH_BYTES;
 
   /** version + type + from + to. */
   public static final int HEADER_BYTES = 1 + 1 + 4 + 4;
@@ -75,24 +76,14 @@ public final class PeerCodec {
    *     in {@code out}
    */
   public void encode(Envelope envelope, ByteBuf out) {
-    int start = out.writerIndex();
     Message message = envelope.message();
-    out.writeInt(0);
+    int start = LengthPrefixedFrames.begin(out);
     out.writeByte(VERSION);
     out.writeByte(PeerMessageType.of(message).code());
     out.writeInt(envelope.from());
     out.writeInt(envelope.to());
     writeBody(new WireWriter(out), message);
-    int length = out.writerIndex() - start - LENGTH_BYTES;
-    if (length + LENGTH_BYTES > maxFrameBytes) {
-      out.writerIndex(start);
-      throw new FrameException(
-          FrameError.OVERSIZED,
-          String.format(
-              "%s frame of %d bytes exceeds the peer maximum of %d",
-              PeerMessageType.of(message), length + LENGTH_BYTES, maxFrameBytes));
-    }
-    out.setInt(start, length);
+    LengthPrefixedFrames.end(out, start, maxFrameBytes, "peer " + PeerMessageType.of(message));
   }
 
   /**
@@ -103,27 +94,8 @@ public final class PeerCodec {
    *     unusable and should be closed
    */
   public Envelope decode(ByteBuf in) {
-    if (in.readableBytes() < LENGTH_BYTES) {
-      return null;
-    }
-    long length = in.getUnsignedInt(in.readerIndex());
-    if (length + LENGTH_BYTES > maxFrameBytes) {
-      throw new FrameException(
-          FrameError.OVERSIZED,
-          String.format("length %d exceeds the peer maximum frame of %d", length, maxFrameBytes));
-    }
-    if (length < HEADER_BYTES) {
-      throw new FrameException(
-          FrameError.BAD_LENGTH,
-          String.format("length %d is shorter than the %d-byte header", length, HEADER_BYTES));
-    }
-    if (in.readableBytes() < LENGTH_BYTES + length) {
-      return null;
-    }
-    ByteBuf frame = in.slice(in.readerIndex() + LENGTH_BYTES, (int) length);
-    Envelope envelope = decodeFrame(frame);
-    in.skipBytes(LENGTH_BYTES + (int) length);
-    return envelope;
+    ByteBuf frame = LengthPrefixedFrames.next(in, maxFrameBytes, HEADER_BYTES);
+    return frame == null ? null : decodeFrame(frame);
   }
 
   private Envelope decodeFrame(ByteBuf frame) {

@@ -28,7 +28,7 @@ import java.util.List;
 public final class FrameCodec {
 
   public static final int VERSION = 1;
-  public static final int LENGTH_BYTES = 4;
+  public static final int LENGTH_BYTES = LengthPrefixedFrames.LENGTH_BYTES;
 
   /** version + type + correlation id. */
   public static final int HEADER_BYTES = 1 + 1 + 8;
@@ -60,22 +60,12 @@ public final class FrameCodec {
    *     left in {@code out}
    */
   public void encode(Frame frame, ByteBuf out) {
-    int start = out.writerIndex();
-    out.writeInt(0);
+    int start = LengthPrefixedFrames.begin(out);
     out.writeByte(VERSION);
     out.writeByte(frame.message().type().code());
     out.writeLong(frame.correlationId());
     writeBody(new WireWriter(out), frame.message());
-    int length = out.writerIndex() - start - LENGTH_BYTES;
-    if (length + LENGTH_BYTES > maxFrameBytes) {
-      out.writerIndex(start);
-      throw new FrameException(
-          FrameError.OVERSIZED,
-          String.format(
-              "%s frame of %d bytes exceeds %d",
-              frame.message().type(), length + LENGTH_BYTES, maxFrameBytes));
-    }
-    out.setInt(start, length);
+    LengthPrefixedFrames.end(out, start, maxFrameBytes, frame.message().type().toString());
   }
 
   /**
@@ -86,27 +76,8 @@ public final class FrameCodec {
    *     unusable and the connection should be closed
    */
   public Frame decode(ByteBuf in) {
-    if (in.readableBytes() < LENGTH_BYTES) {
-      return null;
-    }
-    long length = in.getUnsignedInt(in.readerIndex());
-    if (length + LENGTH_BYTES > maxFrameBytes) {
-      throw new FrameException(
-          FrameError.OVERSIZED,
-          String.format("length %d exceeds the maximum frame of %d", length, maxFrameBytes));
-    }
-    if (length < HEADER_BYTES) {
-      throw new FrameException(
-          FrameError.BAD_LENGTH,
-          String.format("length %d is shorter than the %d-byte header", length, HEADER_BYTES));
-    }
-    if (in.readableBytes() < LENGTH_BYTES + length) {
-      return null;
-    }
-    ByteBuf frame = in.slice(in.readerIndex() + LENGTH_BYTES, (int) length);
-    Frame decoded = decodeFrame(frame);
-    in.skipBytes(LENGTH_BYTES + (int) length);
-    return decoded;
+    ByteBuf frame = LengthPrefixedFrames.next(in, maxFrameBytes, HEADER_BYTES);
+    return frame == null ? null : decodeFrame(frame);
   }
 
   /** Decodes a buffer that must hold exactly one whole frame. */

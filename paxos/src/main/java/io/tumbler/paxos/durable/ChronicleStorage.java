@@ -3,8 +3,8 @@ package io.tumbler.paxos.durable;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
-import io.tumbler.paxos.AcceptedEntry;
 import io.tumbler.paxos.Ballot;
+import io.tumbler.paxos.storage.AcceptorState;
 import io.tumbler.paxos.storage.PersistRequest;
 import io.tumbler.paxos.storage.PersistentState;
 import io.tumbler.paxos.storage.Storage;
@@ -18,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * The acceptor's durable state on disk: promises, proposer ballots and votes in a {@link
@@ -52,12 +51,8 @@ public final class ChronicleStorage implements Storage, AutoCloseable {
   private long writtenSnapshotIndex;
 
   /** What is durable: what {@link #load()} returns. */
-  private Ballot promised = Ballot.ZERO;
+  private final AcceptorState durable = new AcceptorState();
 
-  private Ballot proposed = Ballot.ZERO;
-  private final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
-  private long snapshotIndex;
-  private byte[] snapshotBytes = new byte[0];
   private long durableToken;
 
   private record Pending(long token, long lastSequence, List<StorageRecord> records) {}
@@ -85,16 +80,17 @@ public final class ChronicleStorage implements Storage, AutoCloseable {
     if (scan.newest().isPresent()) {
       StoredSnapshot newest = scan.newest().get();
       try (InputStream body = newest.openBody()) {
-        snapshotBytes = body.readAllBytes();
+        // Applied first, so that the log's votes at or below it are ignored as they replay.
+        durable.apply(new StorageRecord.SnapshotRecord(newest.index(), body.readAllBytes()));
       }
-      snapshotIndex = newest.index();
-      snapshotIndexes.addLast(snapshotIndex);
+      snapshotIndexes.addLast(newest.index());
     }
     long[] loggedSnapshotIndex = {0};
     log =
         ChronicleLog.open(
             logDirectory, options, this::preamble, record -> replay(record, loggedSnapshotIndex));
     log.recovery().tornTail().ifPresent(cut -> recoveryNotes.add("log torn tail: " + cut));
+    long snapshotIndex = durable.snapshotIndex();
     if (loggedSnapshotIndex[0] > snapshotIndex) {
       log.close();
       throw new CorruptLogException(
@@ -105,9 +101,9 @@ public final class ChronicleStorage implements Storage, AutoCloseable {
               + snapshotIndex
               + "; votes in between are gone");
     }
-    accepted.headMap(snapshotIndex, true).clear();
-    writtenPromised = promised;
-    writtenProposed = proposed;
+    PersistentState recovered = durable.toPersistentState();
+    writtenPromised = recovered.promised();
+    writtenProposed = recovered.proposed();
     writtenSnapshotIndex = snapshotIndex;
   }
 
@@ -123,7 +119,7 @@ public final class ChronicleStorage implements Storage, AutoCloseable {
     if (decoded instanceof StorageRecordCodec.SnapshotTaken taken) {
       loggedSnapshotIndex[0] = Math.max(loggedSnapshotIndex[0], taken.index());
     } else if (decoded instanceof StorageRecordCodec.Acceptor acceptor) {
-      applyDurable(acceptor.record());
+      durable.apply(acceptor.record());
     } else {
       throw new AssertionError("unknown logged record " + decoded);
     }
@@ -220,40 +216,15 @@ public final class ChronicleStorage implements Storage, AutoCloseable {
     }
     while (!pending.isEmpty() && pending.peekFirst().lastSequence() <= durableSequence) {
       Pending request = pending.pollFirst();
-      request.records().forEach(this::applyDurable);
+      request.records().forEach(durable::apply);
       durableToken = request.token();
     }
     return durableToken;
   }
 
-  private void applyDurable(StorageRecord record) {
-    if (record instanceof StorageRecord.PromiseRecord promise) {
-      if (promise.ballot().isAbove(promised)) {
-        promised = promise.ballot();
-      }
-    } else if (record instanceof StorageRecord.BallotRecord ballot) {
-      if (ballot.ballot().isAbove(proposed)) {
-        proposed = ballot.ballot();
-      }
-    } else if (record instanceof StorageRecord.AcceptRecord accept) {
-      AcceptedEntry entry = accept.entry();
-      if (entry.slot() > snapshotIndex) {
-        accepted.put(entry.slot(), entry);
-      }
-    } else if (record instanceof StorageRecord.SnapshotRecord snapshot) {
-      if (snapshot.index() > snapshotIndex) {
-        snapshotIndex = snapshot.index();
-        snapshotBytes = snapshot.bytes().clone();
-        accepted.headMap(snapshotIndex, true).clear();
-      }
-    } else {
-      throw new AssertionError("unknown storage record " + record);
-    }
-  }
-
   @Override
   public PersistentState load() {
-    return new PersistentState(promised, proposed, accepted, snapshotIndex, snapshotBytes.clone());
+    return durable.toPersistentState();
   }
 
   @Override

@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import io.tumbler.paxos.AcceptedEntry;
 import io.tumbler.paxos.Ballot;
 import java.util.ArrayDeque;
-import java.util.TreeMap;
 
 /**
  * Storage in memory, for tests and the simulator. {@link #crash()} loses every request that was
@@ -14,11 +13,7 @@ import java.util.TreeMap;
 public final class InMemoryStorage implements Storage {
 
   private final ArrayDeque<PersistRequest> unsynced = new ArrayDeque<>();
-  private Ballot promised = Ballot.ZERO;
-  private Ballot proposed = Ballot.ZERO;
-  private final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
-  private long snapshotIndex;
-  private byte[] snapshotBytes = new byte[0];
+  private final AcceptorState durable = new AcceptorState();
   private long durableToken;
 
   @Override
@@ -37,9 +32,7 @@ public final class InMemoryStorage implements Storage {
   public long syncThrough(long token) {
     while (!unsynced.isEmpty() && unsynced.peekFirst().token() <= token) {
       PersistRequest request = unsynced.pollFirst();
-      for (StorageRecord record : request.records()) {
-        apply(record);
-      }
+      request.records().forEach(durable::apply);
       durableToken = request.token();
     }
     return durableToken;
@@ -64,45 +57,20 @@ public final class InMemoryStorage implements Storage {
 
   /** The durable promise. */
   public Ballot durablePromise() {
-    return promised;
+    return durable.promised();
   }
 
   /** The durable vote for {@code slot}, or null. */
   public AcceptedEntry durableVote(long slot) {
-    return accepted.get(slot);
+    return durable.vote(slot);
   }
 
   public long durableSnapshotIndex() {
-    return snapshotIndex;
-  }
-
-  private void apply(StorageRecord record) {
-    if (record instanceof StorageRecord.PromiseRecord promise) {
-      if (promise.ballot().isAbove(promised)) {
-        promised = promise.ballot();
-      }
-    } else if (record instanceof StorageRecord.BallotRecord ballot) {
-      if (ballot.ballot().isAbove(proposed)) {
-        proposed = ballot.ballot();
-      }
-    } else if (record instanceof StorageRecord.AcceptRecord accept) {
-      AcceptedEntry entry = accept.entry();
-      if (entry.slot() > snapshotIndex) {
-        accepted.put(entry.slot(), entry);
-      }
-    } else if (record instanceof StorageRecord.SnapshotRecord snapshot) {
-      if (snapshot.index() > snapshotIndex) {
-        snapshotIndex = snapshot.index();
-        snapshotBytes = snapshot.bytes().clone();
-        accepted.headMap(snapshotIndex, true).clear();
-      }
-    } else {
-      throw new AssertionError("unknown record " + record);
-    }
+    return durable.snapshotIndex();
   }
 
   @Override
   public PersistentState load() {
-    return new PersistentState(promised, proposed, accepted, snapshotIndex, snapshotBytes.clone());
+    return durable.toPersistentState();
   }
 }

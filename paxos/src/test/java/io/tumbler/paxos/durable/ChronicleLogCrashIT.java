@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,22 +71,8 @@ class ChronicleLogCrashIT {
   private record Round(long durable, long compactionBound) {}
 
   private Round runAndKill(long childSeed, long killAfterMillis) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (argument.startsWith("--add-")
-          || argument.startsWith("--enable-native-access")
-          || argument.startsWith("-Dchronicle")) {
-        command.add(argument);
-      }
-    }
-    command.add("-cp");
-    command.add(
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(CrashingAppender.class.getName());
-    command.add(dir.toString());
-    command.add(Long.toString(childSeed));
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process child =
+        ChildJvm.start(CrashingAppender.class, dir.toString(), Long.toString(childSeed));
 
     AtomicLong durable = new AtomicLong();
     AtomicLong compactionBound = new AtomicLong();

@@ -3,7 +3,6 @@ package io.tumbler.paxos.durable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,21 +58,7 @@ class ChronicleLogDiskFullIT {
   }
 
   private static List<String> runChild(Path logDir) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (argument.startsWith("--add-")
-          || argument.startsWith("--enable-native-access")
-          || argument.startsWith("-Dchronicle")) {
-        command.add(argument);
-      }
-    }
-    command.add("-cp");
-    command.add(
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(DiskFillingAppender.class.getName());
-    command.add(logDir.toString());
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process child = ChildJvm.start(DiskFillingAppender.class, logDir.toString());
     byte[] out = child.getInputStream().readAllBytes();
     assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
     String text = new String(out, StandardCharsets.UTF_8);

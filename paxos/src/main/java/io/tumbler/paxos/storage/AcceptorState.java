@@ -1,0 +1,63 @@
+package io.tumbler.paxos.storage;
+
+import io.tumbler.paxos.AcceptedEntry;
+import io.tumbler.paxos.Ballot;
+import java.util.TreeMap;
+
+/**
+ * An acceptor's durable state as its records build it up: the one definition of what each {@link
+ * StorageRecord} means, shared by every {@link Storage} implementation. Promises and proposer
+ * ballots only rise; a vote replaces the earlier vote for its slot; a snapshot drops the votes it
+ * covers, and votes at or below it are ignored from then on.
+ */
+public final class AcceptorState {
+
+  private Ballot promised = Ballot.ZERO;
+  private Ballot proposed = Ballot.ZERO;
+  private final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
+  private long snapshotIndex;
+  private byte[] snapshotBytes = new byte[0];
+
+  public void apply(StorageRecord record) {
+    if (record instanceof StorageRecord.PromiseRecord promise) {
+      if (promise.ballot().isAbove(promised)) {
+        promised = promise.ballot();
+      }
+    } else if (record instanceof StorageRecord.BallotRecord ballot) {
+      if (ballot.ballot().isAbove(proposed)) {
+        proposed = ballot.ballot();
+      }
+    } else if (record instanceof StorageRecord.AcceptRecord accept) {
+      AcceptedEntry entry = accept.entry();
+      if (entry.slot() > snapshotIndex) {
+        accepted.put(entry.slot(), entry);
+      }
+    } else if (record instanceof StorageRecord.SnapshotRecord snapshot) {
+      if (snapshot.index() > snapshotIndex) {
+        snapshotIndex = snapshot.index();
+        snapshotBytes = snapshot.bytes().clone();
+        accepted.headMap(snapshotIndex, true).clear();
+      }
+    } else {
+      throw new AssertionError("unknown storage record " + record);
+    }
+  }
+
+  public Ballot promised() {
+    return promised;
+  }
+
+  /** The vote for {@code slot}, or null. */
+  public AcceptedEntry vote(long slot) {
+    return accepted.get(slot);
+  }
+
+  public long snapshotIndex() {
+    return snapshotIndex;
+  }
+
+  /** A copy, as a restarted replica reads it. */
+  public PersistentState toPersistentState() {
+    return new PersistentState(promised, proposed, accepted, snapshotIndex, snapshotBytes.clone());
+  }
+}
