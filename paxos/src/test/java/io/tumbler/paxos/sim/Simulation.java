@@ -56,7 +56,7 @@ public final class Simulation {
       return new Options(
           replicas,
           PlantedBugs.NONE,
-          TimeUnit.SECONDS.toNanos(3),
+          TimeUnit.SECONDS.toNanos(5),
           TimeUnit.SECONDS.toNanos(6),
           3_000_000,
           false,
@@ -125,10 +125,10 @@ public final class Simulation {
   public static PaxosConfig cellConfig(int replicas, PlantedBugs bugs) {
     return PaxosConfig.builder(Membership.ofSize(replicas))
         .leaseDurationNanos(TimeUnit.MILLISECONDS.toNanos(300))
-        .clockDriftPpm(80_000)
+        .clockDriftPpm(100_000)
         .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(50))
         .electionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(150))
-        .electionJitterMaxNanos(TimeUnit.MILLISECONDS.toNanos(100))
+        .electionJitterMaxNanos(TimeUnit.MILLISECONDS.toNanos(50))
         .resendIntervalNanos(TimeUnit.MILLISECONDS.toNanos(40))
         .catchUpRetryNanos(TimeUnit.MILLISECONDS.toNanos(40))
         .maxSlotsInFlight(8)
@@ -506,7 +506,7 @@ public final class Simulation {
     int n = nodes.size();
     Node leader = leader();
     double kind = random.nextDouble();
-    if (leader != null && kind < 0.4) {
+    if (leader != null && kind < 0.6) {
       // Cut the master off, in one direction or both.
       boolean inbound = random.nextBoolean();
       boolean outbound = !inbound || random.nextBoolean();
@@ -516,7 +516,7 @@ public final class Simulation {
           blocked[leader.id][other] = outbound;
         }
       }
-    } else if (kind < 0.7) {
+    } else if (kind < 0.8) {
       // Symmetric: a random side cut off from the rest.
       boolean[] side = new boolean[n];
       int members = 1 + random.nextInt(n - 1);
