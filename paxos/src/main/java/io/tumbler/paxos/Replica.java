@@ -108,6 +108,7 @@ public final class Replica {
   private long heartbeatRound;
   private final TreeMap<Long, HeartbeatRound> rounds = new TreeMap<>();
   private long nextHeartbeatAtNanos;
+  private String lastStepDownReason = "";
 
   // ---- persistence ----
   private long lastIssuedToken;
@@ -266,6 +267,11 @@ public final class Replica {
     return role;
   }
 
+  /** Why this replica last stopped being master or candidate ("" if it never did): diagnostics. */
+  public String lastStepDownReason() {
+    return lastStepDownReason;
+  }
+
   /** The epoch of the mastership this replica leads or last followed (0 before any). */
   public long epoch() {
     if (role == Role.LEADER) {
@@ -326,6 +332,7 @@ public final class Replica {
         + snapshotIndex
         + ", leaseUntil="
         + leaseExpiresAtNanos
+        + (lastStepDownReason.isEmpty() ? "" : ", lastStepDown=" + lastStepDownReason)
         + "}";
   }
 
@@ -980,9 +987,7 @@ public final class Replica {
     lastHeardFromLeaderNanos = now;
     electionJitterNanos = drawJitter();
     outEvents.add(new Event.RoleChanged(from, Role.FOLLOWER, promised.epoch()));
-    if (reason.isEmpty()) {
-      throw new AssertionError("a step-down needs a reason");
-    }
+    lastStepDownReason = checkNotNull(reason, "reason");
   }
 
   // =====================================================================================

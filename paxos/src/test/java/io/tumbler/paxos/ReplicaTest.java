@@ -323,4 +323,30 @@ class ReplicaTest {
     assertThat(cell.replicas.get(lagging).appliedIndex()).isGreaterThanOrEqualTo(index);
     assertThat(cell.replicas.get(lagging).snapshotIndex()).isEqualTo(index);
   }
+
+  @Test
+  void followerDoesNotRunWhileItsGrantToTheMasterHolds() {
+    PaxosConfig config = config(3);
+    Replica follower = replica(config, 0);
+    long t = config.leaseDurationNanos();
+    Outputs promise =
+        follower.onMessage(t, new Envelope(1, 0, new Message.Prepare(new Ballot(1, 1), 1)));
+    follower.onPersisted(t, promise.persist().get().token());
+    // The master goes quiet. Past the election timeout and its jitter the grant still holds.
+    long quietLimit = t + config.electionTimeoutNanos() + config.electionJitterMaxNanos();
+    for (long now = t; now <= quietLimit; now += 5 * MS) {
+      follower.onTick(now);
+    }
+    assertThat(follower.role()).isEqualTo(Role.FOLLOWER);
+    // Once the grant ran out (plus at most the jitter) it runs.
+    long grantEnd = t + config.leaseDurationNanos();
+    for (long now = quietLimit; now <= grantEnd + config.electionJitterMaxNanos(); now += 5 * MS) {
+      follower.onTick(now);
+      if (follower.role() == Role.CANDIDATE) {
+        assertThat(now).isGreaterThanOrEqualTo(grantEnd);
+        return;
+      }
+    }
+    throw new AssertionError("follower never ran after its grant ran out");
+  }
 }

@@ -22,10 +22,12 @@ import io.tumbler.paxos.storage.StorageRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -54,7 +56,7 @@ public final class Simulation {
       return new Options(
           replicas,
           PlantedBugs.NONE,
-          TimeUnit.SECONDS.toNanos(3),
+          TimeUnit.SECONDS.toNanos(5),
           TimeUnit.SECONDS.toNanos(6),
           3_000_000,
           false,
@@ -123,10 +125,10 @@ public final class Simulation {
   public static PaxosConfig cellConfig(int replicas, PlantedBugs bugs) {
     return PaxosConfig.builder(Membership.ofSize(replicas))
         .leaseDurationNanos(TimeUnit.MILLISECONDS.toNanos(300))
-        .clockDriftPpm(80_000)
+        .clockDriftPpm(100_000)
         .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(50))
         .electionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(150))
-        .electionJitterMaxNanos(TimeUnit.MILLISECONDS.toNanos(100))
+        .electionJitterMaxNanos(TimeUnit.MILLISECONDS.toNanos(50))
         .resendIntervalNanos(TimeUnit.MILLISECONDS.toNanos(40))
         .catchUpRetryNanos(TimeUnit.MILLISECONDS.toNanos(40))
         .maxSlotsInFlight(8)
@@ -255,6 +257,14 @@ public final class Simulation {
 
   // ---- what the checker knows ----
   private final Map<Long, Value> valueAt = new HashMap<>();
+
+  private record SlotBallot(long slot, Ballot ballot) {}
+
+  /** Votes that replicas answered for, per slot and ballot: a majority means chosen. */
+  private final Map<SlotBallot, Value> proposed = new HashMap<>();
+
+  private final Map<SlotBallot, Set<Integer>> voters = new HashMap<>();
+  private final Map<Long, Value> chosenByVotes = new HashMap<>();
   private final Map<Long, Long> hashAt = new HashMap<>();
   private final Map<Long, Long> slotOfCommand = new HashMap<>();
   private final Map<Long, List<Long>> ackedAt = new HashMap<>();
@@ -496,7 +506,7 @@ public final class Simulation {
     int n = nodes.size();
     Node leader = leader();
     double kind = random.nextDouble();
-    if (leader != null && kind < 0.4) {
+    if (leader != null && kind < 0.6) {
       // Cut the master off, in one direction or both.
       boolean inbound = random.nextBoolean();
       boolean outbound = !inbound || random.nextBoolean();
@@ -506,7 +516,7 @@ public final class Simulation {
           blocked[leader.id][other] = outbound;
         }
       }
-    } else if (kind < 0.7) {
+    } else if (kind < 0.8) {
       // Symmetric: a random side cut off from the rest.
       boolean[] side = new boolean[n];
       int members = 1 + random.nextInt(n - 1);
@@ -646,6 +656,7 @@ public final class Simulation {
       checkVotes(node, outputs.persist().get());
     }
     for (Envelope envelope : outputs.messages()) {
+      countVotes(node, envelope.message());
       if (options.acceptorChecks()) {
         checkAcknowledgementIsDurable(node, envelope);
         vouch(node, envelope.message());
@@ -738,6 +749,42 @@ public final class Simulation {
                 + " under "
                 + ack.ballot()
                 + " before the vote was durable");
+      }
+    }
+  }
+
+  /**
+   * (1) in its strict form, independent of who learns what: a value is chosen the moment a majority
+   * has answered Accepted for it under one ballot, and no two such values may differ for a slot.
+   */
+  private void countVotes(Node node, Message message) {
+    if (message instanceof Message.Accept accept) {
+      SlotBallot key = new SlotBallot(accept.slot(), accept.ballot());
+      Value earlier = proposed.putIfAbsent(key, accept.value());
+      if (earlier != null && !earlier.equals(accept.value())) {
+        throw new InvariantViolation(
+            "(1) two values proposed for slot " + accept.slot() + " under " + accept.ballot());
+      }
+    } else if (message instanceof Message.Accepted ack) {
+      SlotBallot key = new SlotBallot(ack.slot(), ack.ballot());
+      Set<Integer> set = voters.computeIfAbsent(key, k -> new HashSet<>(8));
+      if (set.add(node.id) && set.size() == config.membership().quorumSize()) {
+        Value value = proposed.get(key);
+        if (value == null) {
+          throw new InvariantViolation("(1) a vote for a value nobody proposed: " + key);
+        }
+        Value earlier = chosenByVotes.putIfAbsent(ack.slot(), value);
+        if (earlier != null && !earlier.equals(value)) {
+          throw new InvariantViolation(
+              "(1) two values chosen by a majority for slot "
+                  + ack.slot()
+                  + ": "
+                  + earlier
+                  + ", then "
+                  + value
+                  + " under "
+                  + ack.ballot());
+        }
       }
     }
   }
