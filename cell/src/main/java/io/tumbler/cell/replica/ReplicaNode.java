@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * network and storage threads hand it inputs through its inbox.
  *
  * <p>If storage fails the node stops, as if it had crashed: it acknowledges nothing more and its
- * peers stop hearing from it. {@link ReplicaStatus#storageFailed()} says why.
+ * peers stop hearing from it. The same holds if the applier fails (an invariant of the core or the
+ * application broke): stopping beats corrupting state. {@link ReplicaStatus#failure()} says why.
  *
  * <p>The order of {@link Outputs} is kept: persist requests go to storage first, then messages are
  * sent (the core holds back answers that need durability until {@code onPersisted}), then snapshot
@@ -52,6 +54,12 @@ public final class ReplicaNode implements AutoCloseable {
 
   /** Inputs waiting for the applier; peer messages beyond it are dropped (Paxos resends). */
   public static final int INBOX_CAPACITY = 65_536;
+
+  /**
+   * Slots applied between snapshots. A snapshot lets the log behind it be deleted and is what a
+   * replica too far behind is sent instead of the entries.
+   */
+  public static final long DEFAULT_SNAPSHOT_EVERY_SLOTS = 100_000;
 
   /** Room for one frame: the largest batch plus its framing, with margin for a promise's votes. */
   public static final int PEER_FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -75,9 +83,10 @@ public final class ReplicaNode implements AutoCloseable {
   private final EventLoopGroup eventLoops;
   private final PeerTransport transport;
   private final Thread applier;
+  private final long snapshotEverySlots;
   private volatile ReplicaStatus status;
   private volatile boolean running;
-  private boolean storageFailed;
+  private volatile Optional<String> failure = Optional.empty();
   private Replica replica;
 
   public ReplicaNode(
@@ -86,14 +95,18 @@ public final class ReplicaNode implements AutoCloseable {
       Path dataDirectory,
       PaxosConfig config,
       LogOptions logOptions,
+      long snapshotEverySlots,
       ReplicatedApplication application) {
     checkArgument(
         peerAddresses.keySet().equals(config.membership().replicaIds()),
         "peer addresses %s do not match the membership %s",
         peerAddresses.keySet(),
         config.membership());
+    checkArgument(
+        snapshotEverySlots >= 1, "snapshotEverySlots must be >= 1, was %s", snapshotEverySlots);
     this.id = id;
     this.config = config;
+    this.snapshotEverySlots = snapshotEverySlots;
     this.application = application;
     this.nanoClock = System::nanoTime;
     this.storage =
@@ -168,15 +181,15 @@ public final class ReplicaNode implements AutoCloseable {
         Input input = inbox.poll(Math.max(0, nextTickAt - now), TimeUnit.NANOSECONDS);
         now = nanoClock.getAsLong();
         if (input != null) {
-          carryOut(step(input, now));
+          carryOut(step(input, now), now);
         }
         if (now >= nextTickAt) {
-          carryOut(replica.onTick(now));
+          carryOut(replica.onTick(now), now);
           nextTickAt = now + TICK_INTERVAL_NANOS;
         }
         publishStatus();
       }
-      if (storageFailed) {
+      if (failure.isPresent()) {
         transport.close();
       }
     } catch (InterruptedException e) {
@@ -184,7 +197,10 @@ public final class ReplicaNode implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       // An invariant of the core or the application broke: stop rather than corrupt state.
       log.error("replica {} stops: its applier failed", id, e);
+      failure = Optional.of("applier failed: " + e);
       running = false;
+      transport.close();
+      publishStatus();
     }
   }
 
@@ -198,7 +214,7 @@ public final class ReplicaNode implements AutoCloseable {
     } else if (input instanceof StorageFailed failed) {
       // Fail-stop: a replica that cannot persist leaves the cell, as if it had crashed, so that
       // a replica that can persist takes over as master.
-      storageFailed = true;
+      failure = Optional.of("storage failed: " + failed.cause());
       running = false;
       log.error("replica {} stops: its storage failed", id, failed.cause());
       return Outputs.EMPTY;
@@ -206,7 +222,8 @@ public final class ReplicaNode implements AutoCloseable {
     throw new AssertionError("unknown input " + input);
   }
 
-  private void carryOut(Outputs outputs) {
+  /** Carries out one step's outputs; {@code now} is the time that step was given. */
+  private void carryOut(Outputs outputs, long now) {
     outputs.persist().ifPresent(storage::submit);
     for (Envelope envelope : outputs.messages()) {
       transport.send(envelope);
@@ -214,6 +231,12 @@ public final class ReplicaNode implements AutoCloseable {
     outputs.snapshotToInstall().ifPresent(application::install);
     for (ChosenEntry entry : outputs.toApply()) {
       application.apply(entry);
+    }
+    if (!outputs.toApply().isEmpty()
+        && replica.appliedIndex() - replica.snapshotIndex() >= snapshotEverySlots) {
+      // Taken right after applying, on this thread: the bytes are exactly the applied state.
+      // The same reading of the clock as the step: the core refuses time that goes backwards.
+      carryOut(replica.onSnapshotTaken(now, replica.appliedIndex(), application.snapshot()), now);
     }
     if (!outputs.refused().isEmpty()) {
       application.refused(outputs.refused(), replica.leaderHint());
@@ -231,8 +254,8 @@ public final class ReplicaNode implements AutoCloseable {
             replica.leaderHint(),
             replica.commitIndex(),
             replica.appliedIndex(),
-            replica.holdsLease(nanoClock.getAsLong()),
-            storageFailed);
+            replica.holdsLease(nanoClock.getAsLong()) && failure.isEmpty(),
+            failure);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.tumbler.cell.replica;
 
 import io.tumbler.paxos.Role;
+import java.util.Optional;
 
 /**
  * A replica's state as other threads (admin page, tests) may see it: a copy published by the
@@ -12,7 +13,8 @@ import io.tumbler.paxos.Role;
  * @param commitIndex highest slot known chosen
  * @param appliedIndex highest slot handed to the application
  * @param holdsLease whether this replica is master with a valid lease at the last step
- * @param storageFailed whether durable storage failed; the replica then acknowledges nothing
+ * @param failure why the replica stopped (its storage or its applier failed), if it did; a stopped
+ *     replica acknowledges nothing and its peers stop hearing from it
  */
 public record ReplicaStatus(
     Role role,
@@ -21,4 +23,4 @@ public record ReplicaStatus(
     long commitIndex,
     long appliedIndex,
     boolean holdsLease,
-    boolean storageFailed) {}
+    Optional<String> failure) {}

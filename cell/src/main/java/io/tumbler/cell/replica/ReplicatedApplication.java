@@ -17,6 +17,12 @@ public interface ReplicatedApplication {
   /** Apply one chosen slot: its commands, in order (a no-op slot has none). */
   void apply(ChosenEntry entry);
 
+  /**
+   * The application's whole state after the last entry it applied, as {@link #install} will take it
+   * back on another replica.
+   */
+  byte[] snapshot();
+
   /** Commands this replica did not take (it is not master, or its queue is full). */
   default void refused(List<Command> commands, int leaderHint) {}
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,7 @@ class ReplicaNodeIT {
   private final Map<Integer, ReplicaNode> nodes = new HashMap<>();
   private final Map<Integer, Recorder> applications = new HashMap<>();
   private PaxosConfig config;
+  private long snapshotEverySlots = ReplicaNode.DEFAULT_SNAPSHOT_EVERY_SLOTS;
 
   /** Records every applied command, in order, and every refused one. */
   private static final class Recorder implements ReplicatedApplication {
@@ -55,9 +57,21 @@ class ReplicaNodeIT {
       refused.addAll(commands);
     }
 
+    final AtomicInteger installs = new AtomicInteger();
+
     @Override
     public void install(SnapshotInstall snapshot) {
-      throw new AssertionError("no snapshots are taken in this test");
+      String state = new String(snapshot.bytes(), StandardCharsets.UTF_8);
+      applied.clear();
+      if (!state.isEmpty()) {
+        applied.addAll(List.of(state.split("\n")));
+      }
+      installs.incrementAndGet();
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return String.join("\n", applied).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -69,12 +83,18 @@ class ReplicaNodeIT {
   }
 
   private void startCell() throws Exception {
+    startCell(ReplicaNode.DEFAULT_SNAPSHOT_EVERY_SLOTS, 10_000);
+  }
+
+  private void startCell(long snapshotEvery, int logRetentionSlots) throws Exception {
+    snapshotEverySlots = snapshotEvery;
     for (int id = 1; id <= 3; id++) {
       addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
     }
     // Timings generous enough for a loaded 2-core machine, short enough for a test.
     config =
         PaxosConfig.builder(Membership.of(List.of(1, 2, 3)))
+            .logRetentionSlots(logRetentionSlots)
             .leaseDurationNanos(TimeUnit.SECONDS.toNanos(3))
             .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(200))
             .electionTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500))
@@ -94,6 +114,7 @@ class ReplicaNodeIT {
             dataRoot.resolve("replica-" + id),
             config,
             LogOptions.DEFAULTS,
+            snapshotEverySlots,
             application);
     node.start();
     nodes.put(id, node);
@@ -160,6 +181,9 @@ class ReplicaNodeIT {
   }
 
   private void assertSameOrderEverywhere() {
+    for (ReplicaNode node : nodes.values()) {
+      assertThat(node.status().failure()).as("replica %d stopped", node.id()).isEmpty();
+    }
     List<List<String>> logs =
         nodes.keySet().stream().map(id -> List.copyOf(applications.get(id).applied)).toList();
     int shortest = logs.stream().mapToInt(List::size).min().orElse(0);
@@ -193,6 +217,30 @@ class ReplicaNodeIT {
     await("the restarted replica catches up")
         .atMost(GENEROUS)
         .until(() -> applications.get(first.id()).applied.containsAll(expected));
+    assertSameOrderEverywhere();
+  }
+
+  @Test
+  void aReplicaThatMissedCompactedEntriesCatchesUpFromASnapshot() throws Exception {
+    startCell(20, 5);
+    ReplicaNode master = awaitMaster();
+    int behind = nodes.keySet().stream().filter(id -> id != master.id()).findFirst().orElseThrow();
+    nodes.remove(behind).close();
+
+    // Many small proposals, so that many slots are chosen and snapshots compact the log.
+    List<String> expected = new ArrayList<>();
+    for (int round = 0; round < 40; round++) {
+      List<String> batch = commands("r" + round, 5);
+      replicate(batch);
+      expected.addAll(batch);
+    }
+    assertThat(master.status().appliedIndex()).as("slots chosen").isGreaterThanOrEqualTo(40);
+
+    startNode(behind);
+    await("the replica catches up from a snapshot")
+        .atMost(GENEROUS)
+        .until(() -> applications.get(behind).applied.containsAll(expected));
+    assertThat(applications.get(behind).installs.get()).as("snapshots installed").isPositive();
     assertSameOrderEverywhere();
   }
 }
