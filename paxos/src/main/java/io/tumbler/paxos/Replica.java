@@ -96,7 +96,7 @@ public final class Replica {
   private final Map<Integer, Promise> promises = new HashMap<>();
   private long prepareSentAtNanos;
   private long prepareFromSlot;
-  private long candidateRetryAtNanos;
+  private long candidacyDeadlineNanos;
 
   // ---- master ----
   private long nextSlot;
@@ -809,7 +809,7 @@ public final class Replica {
         }
       }
       case CANDIDATE -> {
-        if (now >= candidateRetryAtNanos) {
+        if (now >= candidacyDeadlineNanos) {
           // Give up and wait a fresh, jittered election timeout: retrying at once would renew the
           // grants this candidacy already holds and keep a split vote split.
           becomeFollower("no majority within the election timeout");
@@ -856,7 +856,7 @@ public final class Replica {
     prepareSentAtNanos = now;
     prepareFromSlot = commitIndex + 1;
     electionJitterNanos = drawJitter();
-    candidateRetryAtNanos = now + config.electionTimeoutNanos();
+    candidacyDeadlineNanos = now + config.electionTimeoutNanos();
     if (from != Role.CANDIDATE) {
       outEvents.add(new Event.RoleChanged(from, Role.CANDIDATE, ballot.epoch()));
     }

@@ -17,6 +17,7 @@ class PlantedBugsTest {
   @ParameterizedTest(name = "{0} caught by {1} checks")
   @CsvSource({
     "accept-below-promise, all",
+    "accept-below-promise, cell",
     "ignore-higher-accepted, cell",
     "lease-no-drift, cell",
     "ack-before-persist, all",

@@ -277,7 +277,16 @@ public final class Simulation {
   private boolean liveness;
   private long livenessStartNanos;
   private long livenessAckSlot = -1;
-  private final ArrayDeque<String> trace = new ArrayDeque<>();
+
+  private record Step(long at, Ev event) {
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT, "t=%.6fs %s", at / 1e9, event);
+    }
+  }
+
+  /** The last steps, formatted only when a violation is reported. */
+  private final ArrayDeque<Step> trace = new ArrayDeque<>();
 
   private Simulation(long seed, Options options) {
     this.seed = seed;
@@ -358,15 +367,16 @@ public final class Simulation {
         elections,
         maxSlot,
         violation,
-        violation == null ? List.of() : List.copyOf(trace),
-        plantedBugFlag(options.plantedBugs()));
+        violation == null ? List.of() : trace.stream().map(Step::toString).toList(),
+        plantedBugFlag(options.plantedBugs())
+            + (options.acceptorChecks() ? "" : " --cell-checks-only"));
   }
 
   private void record(Ev event) {
     if (trace.size() == TRACE_LINES) {
       trace.pollFirst();
     }
-    trace.addLast(String.format("t=%.6fs %s", now / 1e9, event));
+    trace.addLast(new Step(now, event));
   }
 
   private String describeNodes() {
