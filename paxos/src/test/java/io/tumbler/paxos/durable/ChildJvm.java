@@ -8,12 +8,14 @@ import java.util.List;
 
 /**
  * Starts a test class's {@code main} in a fresh JVM with this JVM's classpath and Chronicle flags.
+ * Its stdout is the protocol the test reads; its stderr goes to a file of its own, since a library
+ * warning interleaved into stdout could hide or corrupt a line the test must see.
  */
 final class ChildJvm {
 
   private ChildJvm() {}
 
-  static Process start(Class<?> main, String... args) throws IOException {
+  static Process start(Path stderr, Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -29,6 +31,6 @@ final class ChildJvm {
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add(main.getName());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
   }
 }

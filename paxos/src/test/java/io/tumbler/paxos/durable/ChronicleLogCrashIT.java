@@ -6,11 +6,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -71,12 +73,14 @@ class ChronicleLogCrashIT {
   private record Round(long durable, long compactionBound) {}
 
   private Round runAndKill(long childSeed, long killAfterMillis) throws Exception {
+    Path stderr = Files.createTempFile("crashing-appender", ".stderr");
     Process child =
-        ChildJvm.start(CrashingAppender.class, dir.toString(), Long.toString(childSeed));
+        ChildJvm.start(stderr, CrashingAppender.class, dir.toString(), Long.toString(childSeed));
 
     AtomicLong durable = new AtomicLong();
     AtomicLong compactionBound = new AtomicLong();
     AtomicLong firstDurableAt = new AtomicLong();
+    List<String> unexpected = new CopyOnWriteArrayList<>();
     Thread reader =
         new Thread(
             () -> {
@@ -90,6 +94,8 @@ class ChronicleLogCrashIT {
                     firstDurableAt.compareAndSet(0, System.nanoTime());
                   } else if (line.startsWith("compact ")) {
                     compactionBound.set(Long.parseLong(line.substring("compact ".length())));
+                  } else if (!line.startsWith("opened ")) {
+                    unexpected.add(line);
                   }
                 }
               } catch (IOException e) {
@@ -111,6 +117,12 @@ class ChronicleLogCrashIT {
     child.destroyForcibly(); // SIGKILL on Linux
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     reader.join(TimeUnit.SECONDS.toMillis(30));
+    // Every line must have been read and understood, or what the child did is unknown.
+    assertThat(reader.isAlive()).as("reader still running").isFalse();
+    assertThat(unexpected)
+        .as("child stdout lines not understood; stderr: %s", Files.readString(stderr))
+        .isEmpty();
+    Files.delete(stderr);
     return new Round(durable.get(), compactionBound.get());
   }
 }

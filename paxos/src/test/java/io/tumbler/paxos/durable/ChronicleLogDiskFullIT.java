@@ -58,11 +58,15 @@ class ChronicleLogDiskFullIT {
   }
 
   private static List<String> runChild(Path logDir) throws Exception {
-    Process child = ChildJvm.start(DiskFillingAppender.class, logDir.toString());
+    Path stderr = Files.createTempFile("disk-filling-appender", ".stderr");
+    Process child = ChildJvm.start(stderr, DiskFillingAppender.class, logDir.toString());
     byte[] out = child.getInputStream().readAllBytes();
     assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
     String text = new String(out, StandardCharsets.UTF_8);
-    assertThat(child.exitValue()).as("child exit; output:%n%s", text).isZero();
+    assertThat(child.exitValue())
+        .as("child exit; output:%n%s%nstderr:%n%s", text, Files.readString(stderr))
+        .isZero();
+    Files.delete(stderr);
     return text.lines().toList();
   }
 
