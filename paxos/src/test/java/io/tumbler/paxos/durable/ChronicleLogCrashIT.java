@@ -62,7 +62,9 @@ class ChronicleLogCrashIT {
             .as("%s: durable records lost", context)
             .isGreaterThanOrEqualTo(highestDurable);
         assertThat(first)
-            .as("%s: compaction removed records above its bound", context)
+            .as(
+                "%s: compaction removed records above its bound; log: %s; child said: %s",
+                context, describeLog(), round.lastLines())
             .isLessThanOrEqualTo(Math.max(1, highestCompactionBound));
       }
     }
@@ -70,7 +72,28 @@ class ChronicleLogCrashIT {
     assertThat(highestDurable).isPositive();
   }
 
-  private record Round(long durable, long compactionBound) {}
+  private record Round(long durable, long compactionBound, List<String> lastLines) {}
+
+  /** Every segment and seal in the log directory, for a failure message. */
+  private String describeLog() throws IOException {
+    StringBuilder out = new StringBuilder();
+    try (var entries = Files.list(dir)) {
+      for (Path entry : entries.sorted().toList()) {
+        String name = entry.getFileName().toString();
+        out.append(name);
+        if (name.endsWith(".seal")) {
+          SegmentSeal seal = SegmentSeal.read(entry);
+          out.append("[count=")
+              .append(seal.recordCount())
+              .append(" maxKey=")
+              .append(seal.maxKey())
+              .append(']');
+        }
+        out.append(' ');
+      }
+    }
+    return out.toString();
+  }
 
   private Round runAndKill(long childSeed, long killAfterMillis) throws Exception {
     Path stderr = Files.createTempFile("crashing-appender", ".stderr");
@@ -81,6 +104,7 @@ class ChronicleLogCrashIT {
     AtomicLong compactionBound = new AtomicLong();
     AtomicLong firstDurableAt = new AtomicLong();
     List<String> unexpected = new CopyOnWriteArrayList<>();
+    java.util.Deque<String> lastLines = new java.util.concurrent.ConcurrentLinkedDeque<>();
     Thread reader =
         new Thread(
             () -> {
@@ -89,6 +113,10 @@ class ChronicleLogCrashIT {
                       new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
+                  lastLines.addLast(line);
+                  if (lastLines.size() > 12) {
+                    lastLines.pollFirst();
+                  }
                   if (line.startsWith("durable ")) {
                     durable.set(Long.parseLong(line.substring("durable ".length())));
                     firstDurableAt.compareAndSet(0, System.nanoTime());
@@ -123,6 +151,6 @@ class ChronicleLogCrashIT {
         .as("child stdout lines not understood; stderr: %s", Files.readString(stderr))
         .isEmpty();
     Files.delete(stderr);
-    return new Round(durable.get(), compactionBound.get());
+    return new Round(durable.get(), compactionBound.get(), List.copyOf(lastLines));
   }
 }
