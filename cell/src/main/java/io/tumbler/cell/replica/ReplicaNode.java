@@ -14,11 +14,13 @@ import io.tumbler.paxos.Event;
 import io.tumbler.paxos.Outputs;
 import io.tumbler.paxos.PaxosConfig;
 import io.tumbler.paxos.Replica;
+import io.tumbler.paxos.Role;
 import io.tumbler.paxos.durable.LogOptions;
 import io.tumbler.paxos.message.Envelope;
 import io.tumbler.paxos.storage.PersistentState;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,6 +76,14 @@ public final class ReplicaNode implements AutoCloseable {
 
   private record StorageFailed(Throwable cause) implements Input {}
 
+  private record Task(Runnable work) implements Input {}
+
+  /**
+   * Most inputs taken from the inbox before the commands they proposed go to the core: commands of
+   * many clients share slots, and one busy moment cannot starve the timers.
+   */
+  static final int MAX_INPUTS_PER_ROUND = 1024;
+
   private final int id;
   private final PaxosConfig config;
   private final ReplicatedApplication application;
@@ -88,6 +98,7 @@ public final class ReplicaNode implements AutoCloseable {
   private volatile boolean running;
   private volatile Optional<String> failure = Optional.empty();
   private Replica replica;
+  private final List<Command> toPropose = new ArrayList<>();
 
   public ReplicaNode(
       int id,
@@ -133,6 +144,7 @@ public final class ReplicaNode implements AutoCloseable {
     checkState(replica == null, "already started");
     PersistentState state = storage.start().get();
     replica = new Replica(config, id, state, new SplittableRandom(), nanoClock.getAsLong());
+    application.attach(new Control());
     publishStatus();
     transport.start();
     running = true;
@@ -149,6 +161,15 @@ public final class ReplicaNode implements AutoCloseable {
    */
   public boolean propose(List<Command> commands) {
     return enqueue(new Proposed(List.copyOf(commands)), false);
+  }
+
+  /**
+   * Runs {@code work} on the applier thread, in order with everything else it does. Any thread.
+   *
+   * @return false if the inbox is full (nothing was queued): the caller should shed the work
+   */
+  public boolean execute(Runnable work) {
+    return enqueue(new Task(work), false);
   }
 
   public ReplicaStatus status() {
@@ -180,13 +201,16 @@ public final class ReplicaNode implements AutoCloseable {
         long now = nanoClock.getAsLong();
         Input input = inbox.poll(Math.max(0, nextTickAt - now), TimeUnit.NANOSECONDS);
         now = nanoClock.getAsLong();
-        if (input != null) {
+        for (int taken = 0; input != null && running; taken++) {
           carryOut(step(input, now), now);
+          input = taken + 1 < MAX_INPUTS_PER_ROUND ? inbox.poll() : null;
         }
         if (now >= nextTickAt) {
           carryOut(replica.onTick(now), now);
           nextTickAt = now + TICK_INTERVAL_NANOS;
         }
+        application.onTick(now);
+        proposeQueued(now);
         publishStatus();
       }
       if (failure.isPresent()) {
@@ -209,6 +233,9 @@ public final class ReplicaNode implements AutoCloseable {
       return replica.onMessage(now, arrived.envelope());
     } else if (input instanceof Proposed proposed) {
       return replica.propose(now, proposed.commands());
+    } else if (input instanceof Task task) {
+      task.work().run();
+      return Outputs.EMPTY;
     } else if (input instanceof Persisted persisted) {
       return replica.onPersisted(now, persisted.token());
     } else if (input instanceof StorageFailed failed) {
@@ -243,6 +270,49 @@ public final class ReplicaNode implements AutoCloseable {
     }
     for (Event event : outputs.events()) {
       log.info("replica {}: {}", id, event);
+      application.onEvent(now, event);
+    }
+  }
+
+  private void proposeQueued(long now) {
+    // Loops because carrying out a proposal's outputs may apply entries that propose more.
+    while (!toPropose.isEmpty() && running) {
+      List<Command> batch = List.copyOf(toPropose);
+      toPropose.clear();
+      carryOut(replica.propose(now, batch), now);
+    }
+  }
+
+  /** The application's view of the replica; used only on the applier thread. */
+  private final class Control implements ReplicaControl {
+    @Override
+    public int replicaId() {
+      return id;
+    }
+
+    @Override
+    public Role role() {
+      return replica.role();
+    }
+
+    @Override
+    public long epoch() {
+      return replica.epoch();
+    }
+
+    @Override
+    public int masterId() {
+      return replica.leaderHint();
+    }
+
+    @Override
+    public boolean canServeReads(long nowNanos) {
+      return failure.isEmpty() && replica.canServeReads(nowNanos);
+    }
+
+    @Override
+    public void propose(Command command) {
+      toPropose.add(command);
     }
   }
 

@@ -2,6 +2,7 @@ package io.tumbler.cell.replica;
 
 import io.tumbler.paxos.ChosenEntry;
 import io.tumbler.paxos.Command;
+import io.tumbler.paxos.Event;
 import io.tumbler.paxos.SnapshotInstall;
 import java.util.List;
 
@@ -25,4 +26,16 @@ public interface ReplicatedApplication {
 
   /** Commands this replica did not take (it is not master, or its queue is full). */
   default void refused(List<Command> commands, int leaderHint) {}
+
+  /** Called once, on the applier thread, before anything else: how to reach the replica. */
+  default void attach(ReplicaControl replica) {}
+
+  /** A role, lease or epoch change of the replica, after the step that caused it. */
+  default void onEvent(long nowNanos, Event event) {}
+
+  /**
+   * Called after every step and at least every {@link ReplicaNode#TICK_INTERVAL_NANOS}: timers of
+   * the application (session leases, held KeepAlives) run here.
+   */
+  default void onTick(long nowNanos) {}
 }
