@@ -131,12 +131,13 @@ public final class FrameCodec {
       codec.writeRequest(w, m.request());
     } else if (message instanceof Message.KeepAlive m) {
       w.writeLong(m.epoch()).writeLong(m.session()).writeLong(m.eventsAckedThrough());
-      w.writeLong(m.invalidationsAckedThrough());
+      w.writeLong(m.invalidationsAckedThrough()).writeBits(m.noticesAcked());
     } else if (message instanceof Message.FindMaster) {
       // no body
     } else if (message instanceof Message.SessionCreated m) {
       w.writeLong(m.epoch()).writeLong(m.session()).writeLong(m.leaseMs());
     } else if (message instanceof Message.Response m) {
+      w.writeBoolean(m.cachable());
       codec.writeResult(w, m.result());
     } else if (message instanceof Message.KeepAliveResponse m) {
       checkCount(m.events().size(), MAX_EVENTS_PER_KEEP_ALIVE, "events");
@@ -193,14 +194,19 @@ public final class FrameCodec {
             r.readLong("epoch"),
             r.readLong("session"),
             r.readLong("events acked through"),
-            r.readLong("invalidations acked through"));
+            r.readLong("invalidations acked through"),
+            CommandCodec.enumSet(
+                r.readBits("notices acked", SessionNotice.values().length), SessionNotice.class));
       case FIND_MASTER:
         return new Message.FindMaster();
       case SESSION_CREATED:
         return new Message.SessionCreated(
             r.readLong("epoch"), r.readLong("session"), r.readLong("lease"));
       case RESPONSE:
-        return new Message.Response(codec.readResult(r));
+        {
+          boolean cachable = r.readBoolean("cachable");
+          return new Message.Response(codec.readResult(r), cachable);
+        }
       case KEEP_ALIVE_RESPONSE:
         {
           long epoch = r.readLong("epoch");

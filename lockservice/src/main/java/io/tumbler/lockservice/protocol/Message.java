@@ -44,11 +44,20 @@ public sealed interface Message {
   /**
    * Client → master: extend the lease. {@code eventsAckedThrough} and {@code
    * invalidationsAckedThrough} say what the client has received, so the master may drop it and let
-   * blocked writes proceed.
+   * blocked writes proceed; {@code noticesAcked} says which notices of this epoch it has acted on
+   * (a new master serves nothing else until every session acknowledged its failover notice).
    */
   record KeepAlive(
-      long epoch, long session, long eventsAckedThrough, long invalidationsAckedThrough)
+      long epoch,
+      long session,
+      long eventsAckedThrough,
+      long invalidationsAckedThrough,
+      Set<SessionNotice> noticesAcked)
       implements Message {
+    public KeepAlive {
+      noticesAcked = Sets.immutableEnumSet(noticesAcked);
+    }
+
     @Override
     public MessageType type() {
       return MessageType.KEEP_ALIVE;
@@ -70,10 +79,20 @@ public sealed interface Message {
     }
   }
 
-  /** Master → client: the result of the request with the same correlation id. */
-  record Response(Result result) implements Message {
+  /**
+   * Master → client: the result of the request with the same correlation id. {@code cachable}: the
+   * client may cache what this answer says about its node (contents, metadata, absence, or a
+   * directory listing) until the master invalidates it; false while a write to the node is pending
+   * or when the master tracks too many cached entries for the session.
+   */
+  record Response(Result result, boolean cachable) implements Message {
     public Response {
       checkArgument(result != null, "result must be set");
+    }
+
+    /** An answer the client must not cache. */
+    public Response(Result result) {
+      this(result, false);
     }
 
     @Override

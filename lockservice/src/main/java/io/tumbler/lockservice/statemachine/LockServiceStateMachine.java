@@ -4,11 +4,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Verify.verify;
 
 import com.google.common.collect.ImmutableList;
+import io.tumbler.lockservice.InvalidNameException;
 import io.tumbler.lockservice.Limits;
 import io.tumbler.lockservice.NodePath;
 import io.tumbler.lockservice.command.AclNames;
 import io.tumbler.lockservice.command.Applied;
 import io.tumbler.lockservice.command.ByteString;
+import io.tumbler.lockservice.command.ChildEntry;
 import io.tumbler.lockservice.command.Command;
 import io.tumbler.lockservice.command.CreateOptions;
 import io.tumbler.lockservice.command.ErrorCode;
@@ -18,13 +20,17 @@ import io.tumbler.lockservice.command.NodeKind;
 import io.tumbler.lockservice.command.Permission;
 import io.tumbler.lockservice.command.Request;
 import io.tumbler.lockservice.command.Result;
+import io.tumbler.lockservice.command.Stat;
 import io.tumbler.lockservice.lock.Sequencer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The lock service as a deterministic state machine: the namespace, sessions, handles and locks of
@@ -497,6 +503,92 @@ public final class LockServiceStateMachine {
 
   void checkAllowed(Session s, String aclName, String what, NodePath path) {
     aclChecks.checkAllowed(s, aclName, what, path);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Questions the master asks between commands (nothing here changes state)
+
+  /**
+   * The names whose cached contents, metadata, absence or listing {@code command} may change,
+   * judged against the current state. The master invalidates them before proposing it.
+   */
+  public Set<String> cachedPathsChangedBy(Command command) {
+    return new CachedPaths(state, limits).changedBy(command);
+  }
+
+  /** The name a session's handle is open on, if the handle is that session's. */
+  public Optional<String> handlePath(long session, long handle) {
+    Handle h = state.handles.get(handle);
+    return h != null && h.session == session ? Optional.of(h.path.toString()) : Optional.empty();
+  }
+
+  public boolean hasSession(long session) {
+    return state.sessions.containsKey(session);
+  }
+
+  /** Every live session, in id order. */
+  public List<Long> sessionIds() {
+    return ImmutableList.copyOf(state.sessions.keySet());
+  }
+
+  public int sessionCount() {
+    return state.sessions.size();
+  }
+
+  /** Nodes whose lock at least one session holds. */
+  public int heldLockCount() {
+    int held = 0;
+    for (Node node : state.nodesByInstance.values()) {
+      if (node.lock.isHeld()) {
+        held++;
+      }
+    }
+    return held;
+  }
+
+  public int nodeCount() {
+    return state.nodesByInstance.size();
+  }
+
+  /**
+   * A node's metadata, its first {@code maxChildren} children and first {@code maxContentBytes}
+   * bytes, with no permission check: for the operator's status page, not for clients.
+   */
+  public Optional<Inspection> inspect(String path, int maxChildren, int maxContentBytes) {
+    NodePath name;
+    try {
+      name = NodePath.parse(path, limits);
+    } catch (InvalidNameException e) {
+      return Optional.empty();
+    }
+    Node node = state.find(name);
+    if (node == null) {
+      return Optional.empty();
+    }
+    List<ChildEntry> children = new ArrayList<>();
+    for (Node child : node.children.values()) {
+      if (children.size() == maxChildren) {
+        break;
+      }
+      children.add(new ChildEntry(child.name(), child.stat()));
+    }
+    byte[] prefix = Arrays.copyOf(node.contents, Math.min(node.contents.length, maxContentBytes));
+    return Optional.of(
+        new Inspection(
+            node.path.toString(),
+            node.stat(),
+            children,
+            node.children.size() > children.size(),
+            prefix));
+  }
+
+  /** What {@link #inspect} found. */
+  public record Inspection(
+      String path, Stat stat, List<ChildEntry> children, boolean more, byte[] contentsPrefix) {
+    public Inspection {
+      children = ImmutableList.copyOf(children);
+      contentsPrefix = contentsPrefix.clone();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

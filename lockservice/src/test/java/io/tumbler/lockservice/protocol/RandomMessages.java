@@ -50,13 +50,17 @@ public final class RandomMessages {
             rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), request());
       case KEEP_ALIVE:
         return new Message.KeepAlive(
-            rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong());
+            rnd.nextLong(),
+            rnd.nextLong(),
+            rnd.nextLong(),
+            rnd.nextLong(),
+            subset(SessionNotice.class));
       case FIND_MASTER:
         return new Message.FindMaster();
       case SESSION_CREATED:
         return new Message.SessionCreated(rnd.nextLong(), rnd.nextLong(), rnd.nextLong());
       case RESPONSE:
-        return new Message.Response(result());
+        return new Message.Response(result(), rnd.nextBoolean());
       case KEEP_ALIVE_RESPONSE:
         {
           List<Message.NumberedEvent> events = new ArrayList<>();
