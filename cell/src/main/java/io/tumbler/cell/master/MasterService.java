@@ -586,12 +586,8 @@ public final class MasterService implements ReplicatedApplication {
         handle = r.handle();
       } else if (request instanceof Request.GetStat r) {
         handle = r.handle();
-      } else if (request instanceof Request.ReadDir r) {
-        if (!r.startAfter().isEmpty()) {
-          return null; // later pages are not cached: the first page's invalidation covers them
-        }
-        handle = r.handle();
       } else {
+        // Listings are not cached: each entry carries a child's metadata (CachedPaths).
         return null;
       }
       return stateMachine.handlePath(s.id, handle).orElse(null);

@@ -11,9 +11,11 @@ import java.util.TreeSet;
 
 /**
  * Which cached facts a command may change, so the master can invalidate them before it proposes the
- * command. A client caches three kinds of fact under a node's name: its contents and metadata (a
- * {@code Stat}, lock generation included), its absence, and — for a directory — its listing. So a
- * change to a node names the node, and a creation or deletion names its parent too.
+ * command. A client caches two kinds of fact under a node's name: its contents and metadata (a
+ * {@code Stat}, lock generation included), or its absence. Directory listings are not cached (their
+ * entries carry every child's metadata, so any write below would change them). So a command names
+ * each node it may create, delete or change — including an ephemeral directory that a deletion may
+ * leave empty, which goes with it.
  *
  * <p>Conservative by design: naming a path that does not end up changing costs one spurious
  * invalidation; missing one would let a client read stale data. Evaluated against the current
@@ -51,11 +53,9 @@ final class CachedPaths {
     if (request instanceof Request.Open r) {
       if (r.create().creates()) {
         NodePath path = parse(r.path());
-        if (path != null) {
-          if (!r.create().sequential()) {
-            paths.add(path.toString());
-          }
-          path.parent().ifPresent(p -> paths.add(p.toString()));
+        if (path != null && !r.create().sequential()) {
+          // A sequential create makes a name nobody can have looked up: nothing to invalidate.
+          paths.add(path.toString());
         }
       }
     } else if (request instanceof Request.Close r) {
@@ -64,17 +64,20 @@ final class CachedPaths {
         closing(h, paths);
       }
     } else if (request instanceof Request.SetContents r) {
-      nodeOf(session, r.handle(), paths, false);
+      nodeOf(session, r.handle(), paths);
     } else if (request instanceof Request.SetAcl r) {
-      nodeOf(session, r.handle(), paths, false);
+      nodeOf(session, r.handle(), paths);
     } else if (request instanceof Request.Delete r) {
-      nodeOf(session, r.handle(), paths, true);
+      Handle h = ownHandle(session, r.handle());
+      if (h != null) {
+        withEmptiedAncestors(h.path, paths);
+      }
     } else if (request instanceof Request.Acquire r) {
-      nodeOf(session, r.handle(), paths, false);
+      nodeOf(session, r.handle(), paths);
     } else if (request instanceof Request.TryAcquire r) {
-      nodeOf(session, r.handle(), paths, false);
+      nodeOf(session, r.handle(), paths);
     } else if (request instanceof Request.Release r) {
-      nodeOf(session, r.handle(), paths, false);
+      nodeOf(session, r.handle(), paths);
     } else if (request instanceof Request.Transaction r) {
       for (TxnOp op : r.ops()) {
         if (op instanceof TxnOp.PutContents
@@ -82,8 +85,7 @@ final class CachedPaths {
             || op instanceof TxnOp.Remove) {
           NodePath path = parse(op.path());
           if (path != null) {
-            paths.add(path.toString());
-            path.parent().ifPresent(p -> paths.add(p.toString()));
+            withEmptiedAncestors(path, paths);
           }
         }
       }
@@ -112,28 +114,27 @@ final class CachedPaths {
     if (node.lock.isHeld() || !node.lock.waiters.isEmpty()) {
       paths.add(node.path.toString());
     }
-    NodePath path = node.path;
-    Node current = node;
-    while (current != null && current.ephemeral) {
-      paths.add(path.toString());
-      NodePath parentPath = path.parent().orElse(null);
-      if (parentPath == null) {
-        break;
-      }
-      paths.add(parentPath.toString());
-      path = parentPath;
-      current = state.find(parentPath);
+    if (node.ephemeral) {
+      withEmptiedAncestors(node.path, paths);
     }
   }
 
-  private void nodeOf(long session, long handle, Set<String> paths, boolean withParent) {
-    Handle h = ownHandle(session, handle);
-    if (h == null) {
-      return;
+  /** A node that may be deleted, and the ephemeral directories above it that would go with it. */
+  private void withEmptiedAncestors(NodePath path, Set<String> paths) {
+    paths.add(path.toString());
+    for (NodePath p = path.parent().orElse(null); p != null; p = p.parent().orElse(null)) {
+      Node parent = state.find(p);
+      if (parent == null || !parent.ephemeral) {
+        return;
+      }
+      paths.add(p.toString());
     }
-    paths.add(h.path.toString());
-    if (withParent) {
-      h.path.parent().ifPresent(p -> paths.add(p.toString()));
+  }
+
+  private void nodeOf(long session, long handle, Set<String> paths) {
+    Handle h = ownHandle(session, handle);
+    if (h != null) {
+      paths.add(h.path.toString());
     }
   }
 
