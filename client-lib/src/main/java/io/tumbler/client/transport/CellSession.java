@@ -1,0 +1,438 @@
+package io.tumbler.client.transport;
+
+import com.google.common.collect.ImmutableList;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.tumbler.lockservice.Limits;
+import io.tumbler.lockservice.command.ErrorCode;
+import io.tumbler.lockservice.command.Request;
+import io.tumbler.lockservice.command.Result;
+import io.tumbler.lockservice.protocol.FrameCodec;
+import io.tumbler.lockservice.protocol.Message;
+import io.tumbler.lockservice.protocol.SessionNotice;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session with a cell, at the protocol level: finds the master, creates the session, keeps one
+ * KeepAlive outstanding at all times, numbers requests and resends them — with the same number —
+ * after a redirect, a stale epoch or a lost connection, so each is applied at most once (see
+ * docs/protocol.md). It tracks the lease conservatively and moves to {@link State#JEOPARDY} when it
+ * runs out, then to {@link State#EXPIRED} after the grace period.
+ *
+ * <p>All state is owned by one thread (the session's executor); Netty threads hand results to it.
+ * Listeners are called on that thread, in order, before the next KeepAlive acknowledges what they
+ * were told: a listener that flushes a cache has flushed it before the master hears so.
+ */
+public final class CellSession implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CellSession.class);
+
+  /** Default time to find a master again after the lease ran out before the session is lost. */
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(45);
+
+  /**
+   * Subtracted from every lease the master grants: the master's and the client's clocks may run at
+   * slightly different rates, and the client must never believe in a lease the master has already
+   * ended.
+   */
+  public static final double LEASE_DRIFT_MARGIN = 0.02;
+
+  /** First and largest pause between attempts to find the master. */
+  static final long LOCATE_BACKOFF_MIN_MILLIS = 50;
+
+  static final long LOCATE_BACKOFF_MAX_MILLIS = 1_000;
+
+  /** How often the local lease is checked. */
+  static final long LEASE_CHECK_MILLIS = 100;
+
+  /** Session states, as CHUBBY.md names them. */
+  public enum State {
+    CONNECTING,
+    HEALTHY,
+    /** The local lease ran out: caches must not be trusted; calls wait for a master. */
+    JEOPARDY,
+    /** The grace period passed without reaching a master, or the master said so. */
+    EXPIRED,
+    CLOSED
+  }
+
+  /** What the master tells the session besides answers. Called on the session's thread. */
+  public interface Listener {
+    default void onEvents(List<Message.NumberedEvent> events) {}
+
+    /** Drop these nodes from any cache before returning. */
+    default void onInvalidations(List<Message.Invalidation> invalidations) {}
+
+    /** A new master took over, or events were lost: drop every cached entry before returning. */
+    default void onNotices(Set<SessionNotice> notices) {}
+
+    default void onStateChanged(State state) {}
+  }
+
+  private record Outstanding(Request request, CompletableFuture<Result> answer) {}
+
+  private final List<String> addresses;
+  private final Duration gracePeriod;
+  private final Listener listener;
+  private final FrameCodec codec = new FrameCodec(Limits.DEFAULTS);
+  private final EventLoopGroup group;
+  private final ScheduledExecutorService executor;
+  private final Map<Long, Outstanding> outstanding = new TreeMap<>();
+  private final TreeSet<Long> answeredAboveAck = new TreeSet<>();
+  private State state = State.CONNECTING;
+  private CellConnection connection;
+  private CompletableFuture<CellConnection> locating;
+  private long epoch;
+  private long session;
+  private long lastRequestNumber;
+  private long ackedThrough;
+  private long eventsSeen;
+  private long invalidationsSeen;
+  private Set<SessionNotice> noticesToAck = EnumSet.noneOf(SessionNotice.class);
+  private long leaseEndNanos;
+  private long locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
+
+  private CellSession(List<String> addresses, Duration gracePeriod, Listener listener) {
+    this.addresses = ImmutableList.copyOf(addresses);
+    this.gracePeriod = gracePeriod;
+    this.listener = listener;
+    this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tumbler-session");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Opens a session with the cell at {@code addresses} (any replicas, in order of preference). */
+  public static CompletableFuture<CellSession> open(
+      List<String> addresses, Duration gracePeriod, Listener listener) {
+    CellSession s = new CellSession(addresses, gracePeriod, listener);
+    CompletableFuture<CellSession> opened = new CompletableFuture<>();
+    s.executor.execute(() -> s.create(opened, System.nanoTime()));
+    return opened;
+  }
+
+  /** Sends a request; the answer comes once, however many times it had to be resent. */
+  public CompletableFuture<Result> call(Request request) {
+    CompletableFuture<Result> answer = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          if (state == State.EXPIRED || state == State.CLOSED) {
+            answer.complete(
+                Result.failure(ErrorCode.SESSION_EXPIRED, "session %d is %s", session, state));
+            return;
+          }
+          long number = ++lastRequestNumber;
+          outstanding.put(number, new Outstanding(request, answer));
+          send(number);
+        });
+    return answer;
+  }
+
+  public long sessionId() {
+    return session;
+  }
+
+  /** The session's state; read from any thread (it may be out of date by the time it returns). */
+  public State state() {
+    return state;
+  }
+
+  /** The master this session talks to now, or empty. */
+  public String masterAddress() {
+    CellConnection c = connection;
+    return c == null ? "" : c.address();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Finding the master
+
+  /** The connection to the master, found afresh if there is none. On the session's thread. */
+  private CompletableFuture<CellConnection> master() {
+    if (connection != null && connection.isOpen()) {
+      return CompletableFuture.completedFuture(connection);
+    }
+    if (connection != null) {
+      connection.close();
+      connection = null;
+    }
+    if (locating == null) {
+      locating = new CompletableFuture<>();
+      locate(0);
+    }
+    return locating;
+  }
+
+  /** Drops the current connection (the master moved or it broke) and finds the master again. */
+  private void relocate() {
+    if (connection != null) {
+      connection.close();
+      connection = null;
+    }
+  }
+
+  private void locate(int attempt) {
+    if (state == State.CLOSED || state == State.EXPIRED) {
+      locating.completeExceptionally(new ConnectionLostException("session is " + state));
+      locating = null;
+      return;
+    }
+    String address = addresses.get(attempt % addresses.size());
+    CellConnection.open(group, address, codec)
+        .thenCompose(c -> c.request(new Message.FindMaster()).thenApply(m -> whereIsMaster(c, m)))
+        .thenCompose(found -> found)
+        .whenCompleteAsync(
+            (master, failure) -> {
+              if (failure == null && master != null) {
+                locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
+                connection = master;
+                CompletableFuture<CellConnection> done = locating;
+                locating = null;
+                done.complete(master);
+                return;
+              }
+              // Nobody knows a master yet (an election is running) or the replica is down: try
+              // the next one, backing off with jitter so that many clients do not storm a new
+              // master together.
+              long pause = locateBackoffMillis + ThreadLocalRandom.current().nextLong(25);
+              locateBackoffMillis = Math.min(LOCATE_BACKOFF_MAX_MILLIS, locateBackoffMillis * 2);
+              executor.schedule(() -> locate(attempt + 1), pause, TimeUnit.MILLISECONDS);
+            },
+            executor);
+  }
+
+  /** A connection to the master named by {@code answer}, or null if none is known. */
+  private CompletableFuture<CellConnection> whereIsMaster(CellConnection asked, Message answer) {
+    if (!(answer instanceof Message.MasterLocation location) || location.master().isEmpty()) {
+      asked.close();
+      return CompletableFuture.completedFuture(null);
+    }
+    executor.execute(() -> epoch = Math.max(epoch, location.epoch()));
+    if (location.master().equals(asked.address())) {
+      return CompletableFuture.completedFuture(asked);
+    }
+    asked.close();
+    return CellConnection.open(group, location.master(), codec);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Creating the session and keeping it alive
+
+  private void create(CompletableFuture<CellSession> opened, long startedNanos) {
+    if (System.nanoTime() - startedNanos > gracePeriod.toNanos()) {
+      opened.completeExceptionally(
+          new ConnectionLostException("no master found within " + gracePeriod));
+      close();
+      return;
+    }
+    master()
+        .thenCompose(c -> c.request(new Message.CreateSession(epoch)))
+        .whenCompleteAsync(
+            (answer, failure) -> {
+              if (answer instanceof Message.SessionCreated created) {
+                session = created.session();
+                epoch = created.epoch();
+                leaseEndNanos = leaseEnd(startedNanos, created.leaseMs());
+                changeState(State.HEALTHY);
+                opened.complete(this);
+                sendKeepAlive();
+                executor.scheduleWithFixedDelay(
+                    this::checkLease,
+                    LEASE_CHECK_MILLIS,
+                    LEASE_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+              } else if (answer instanceof Message.Response r && !r.result().ok()) {
+                opened.completeExceptionally(
+                    new IllegalStateException("cannot create a session: " + r.result()));
+                close();
+              } else {
+                followRedirect(answer);
+                executor.schedule(
+                    () -> create(opened, startedNanos),
+                    LOCATE_BACKOFF_MIN_MILLIS,
+                    TimeUnit.MILLISECONDS);
+              }
+            },
+            executor);
+  }
+
+  private void sendKeepAlive() {
+    if (state == State.CLOSED || state == State.EXPIRED) {
+      return;
+    }
+    long sentNanos = System.nanoTime();
+    master()
+        .thenCompose(
+            c ->
+                c.request(
+                    new Message.KeepAlive(
+                        epoch, session, eventsSeen, invalidationsSeen, noticesToAck)))
+        .whenCompleteAsync(
+            (answer, failure) -> {
+              if (answer instanceof Message.KeepAliveResponse r) {
+                keepAliveAnswered(r, sentNanos);
+                sendKeepAlive();
+              } else if (answer instanceof Message.Response r && !r.result().ok()) {
+                log.warn("session {} lost: {}", session, r.result());
+                expire();
+              } else {
+                followRedirect(answer);
+                executor.schedule(this::sendKeepAlive, pauseAfterFailure(), TimeUnit.MILLISECONDS);
+              }
+            },
+            executor);
+  }
+
+  private void keepAliveAnswered(Message.KeepAliveResponse r, long sentNanos) {
+    epoch = r.epoch();
+    // Counted from when it was sent, which is before the master received it: never too long.
+    leaseEndNanos = Math.max(leaseEndNanos, leaseEnd(sentNanos, r.leaseMs()));
+    if (state == State.JEOPARDY || state == State.CONNECTING) {
+      changeState(State.HEALTHY);
+    }
+    if (!r.notices().isEmpty()) {
+      listener.onNotices(r.notices());
+    }
+    noticesToAck =
+        r.notices().isEmpty() ? EnumSet.noneOf(SessionNotice.class) : EnumSet.copyOf(r.notices());
+    if (!r.invalidations().isEmpty()) {
+      listener.onInvalidations(r.invalidations());
+      for (Message.Invalidation i : r.invalidations()) {
+        invalidationsSeen = Math.max(invalidationsSeen, i.number());
+      }
+    }
+    if (!r.events().isEmpty()) {
+      List<Message.NumberedEvent> fresh = new ArrayList<>();
+      for (Message.NumberedEvent e : r.events()) {
+        if (e.index() > eventsSeen) {
+          fresh.add(e); // at least once from the master; exactly once to the listener
+        }
+      }
+      if (!fresh.isEmpty()) {
+        listener.onEvents(fresh);
+      }
+      eventsSeen = Math.max(eventsSeen, r.events().get(r.events().size() - 1).index());
+    }
+  }
+
+  private long leaseEnd(long fromNanos, long leaseMs) {
+    return fromNanos + (long) (TimeUnit.MILLISECONDS.toNanos(leaseMs) * (1 - LEASE_DRIFT_MARGIN));
+  }
+
+  private void checkLease() {
+    long now = System.nanoTime();
+    if (state == State.HEALTHY && now - leaseEndNanos > 0) {
+      log.warn("session {} in jeopardy: its lease ran out before the master renewed it", session);
+      changeState(State.JEOPARDY);
+    } else if (state == State.JEOPARDY && now - leaseEndNanos > gracePeriod.toNanos()) {
+      log.warn("session {} expired: no master reached within the grace period", session);
+      expire();
+    }
+  }
+
+  private void expire() {
+    if (state == State.EXPIRED || state == State.CLOSED) {
+      return;
+    }
+    changeState(State.EXPIRED);
+    for (Outstanding o : outstanding.values()) {
+      o.answer().complete(Result.failure(ErrorCode.SESSION_EXPIRED, "session %d expired", session));
+    }
+    outstanding.clear();
+    relocate();
+  }
+
+  private void changeState(State next) {
+    state = next;
+    listener.onStateChanged(next);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests
+
+  private void send(long number) {
+    Outstanding o = outstanding.get(number);
+    if (o == null || state == State.EXPIRED || state == State.CLOSED) {
+      return;
+    }
+    master()
+        .thenCompose(
+            c ->
+                c.request(
+                    new Message.SessionRequest(epoch, session, number, ackedThrough, o.request())))
+        .whenCompleteAsync(
+            (answer, failure) -> {
+              if (!outstanding.containsKey(number)) {
+                return;
+              }
+              if (answer instanceof Message.Response r) {
+                outstanding.remove(number);
+                acknowledge(number);
+                o.answer().complete(r.result());
+              } else {
+                // Resent with the same number: the cell applies it once whatever happened.
+                followRedirect(answer);
+                executor.schedule(() -> send(number), pauseAfterFailure(), TimeUnit.MILLISECONDS);
+              }
+            },
+            executor);
+  }
+
+  private void acknowledge(long number) {
+    answeredAboveAck.add(number);
+    while (answeredAboveAck.contains(ackedThrough + 1)) {
+      answeredAboveAck.remove(++ackedThrough);
+    }
+  }
+
+  /** Acts on a redirect or a failure to get any answer. */
+  private void followRedirect(Message answer) {
+    if (answer instanceof Message.Redirect r && r.reason() == ErrorCode.STALE_EPOCH) {
+      epoch = Math.max(epoch, r.epoch());
+    } else {
+      relocate(); // NOT_MASTER, a lost connection, or nothing at all: find the master again
+    }
+  }
+
+  private long pauseAfterFailure() {
+    return connection != null ? 0 : LOCATE_BACKOFF_MIN_MILLIS;
+  }
+
+  @Override
+  public void close() {
+    executor.execute(
+        () -> {
+          if (state != State.CLOSED) {
+            changeState(State.CLOSED);
+            relocate();
+            for (Outstanding o : outstanding.values()) {
+              o.answer()
+                  .completeExceptionally(
+                      new CompletionException(new ConnectionLostException("session closed")));
+            }
+            outstanding.clear();
+          }
+        });
+    executor.shutdown();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+}
