@@ -3,11 +3,21 @@ package io.tumbler.cell.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tumbler.cell.master.MasterSettings;
+import io.tumbler.lockservice.Limits;
+import io.tumbler.paxos.durable.LogOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,5 +128,148 @@ class CellConfigLoaderTest {
     Path empty = dir.resolve("empty.yaml");
     Files.writeString(empty, "");
     assertThatThrownBy(() -> loader.load(empty)).hasMessageContaining("empty.yaml:");
+  }
+
+  @Test
+  void leftOutSettingsTakeTheirDefaults() throws IOException {
+    CellConfig config = parse(THREE_REPLICAS);
+
+    assertThat(config.adminPrincipals()).containsExactly("*");
+    assertThat(config.maxFrameBytes()).isEqualTo(Limits.DEFAULT_MAX_FRAME_BYTES);
+    assertThat(config.limits()).isEqualTo(Limits.DEFAULTS);
+    assertThat(config.sessions()).isEqualTo(MasterSettings.DEFAULTS);
+    assertThat(config.paxos()).isEqualTo(PaxosSettings.DEFAULTS);
+    assertThat(config.log()).isEqualTo(LogOptions.DEFAULTS);
+    assertThat(config.snapshotEverySlots()).isEqualTo(100_000);
+    assertThat(config.paxosConfig().leaseDurationNanos()).isEqualTo(TimeUnit.SECONDS.toNanos(10));
+    assertThat(config.paxosConfig().membership().replicaIds()).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void settingsGivenAreUsed() throws IOException {
+    CellConfig config =
+        parse(
+            THREE_REPLICAS
+                + """
+                adminPrincipals: [alice, bob]
+                maxFrameBytes: 8388608
+                snapshotEverySlots: 500
+                sessions: {sessionLeaseMs: 20000, maxQueuedRequestsPerSession: 7}
+                paxos: {masterLeaseMs: 3000, heartbeatIntervalMs: 200, electionTimeoutMs: 1500}
+                log: {maxRecordsPerSegment: 1024}
+                """);
+
+    assertThat(config.adminPrincipals()).containsExactly("alice", "bob");
+    assertThat(config.limits().maxFrameBytes()).isEqualTo(8 * 1024 * 1024);
+    assertThat(config.snapshotEverySlots()).isEqualTo(500);
+    assertThat(config.sessions().sessionLeaseMs()).isEqualTo(20_000);
+    assertThat(config.sessions().maxQueuedRequestsPerSession()).isEqualTo(7);
+    assertThat(config.sessions().keepAliveAnswerAheadMs())
+        .isEqualTo(MasterSettings.DEFAULT_KEEP_ALIVE_ANSWER_AHEAD_MS);
+    assertThat(config.paxosConfig().leaseDurationNanos())
+        .isEqualTo(TimeUnit.MILLISECONDS.toNanos(3000));
+    assertThat(config.paxosConfig().heartbeatIntervalNanos())
+        .isEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+    assertThat(config.log().maxRecordsPerSegment()).isEqualTo(1024);
+    assertThat(config.log().maxRecordBytes()).isEqualTo(LogOptions.DEFAULT_MAX_RECORD_BYTES);
+  }
+
+  /** The sample in docs/ is what operators copy: it must load, list every field, and not lie. */
+  @Test
+  void theSampleFileListsEverySettingAtItsDefault() throws IOException {
+    Path sample = Path.of("..", "docs", "replica.yaml");
+
+    CellConfig config = loader.load(sample);
+
+    CellConfig defaults = new CellConfig("local", 1, "./data/replica-1", config.replicas());
+    assertThat(config).isEqualTo(defaults);
+    JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(sample.toFile());
+    assertThat(fieldNames(tree)).containsExactlyInAnyOrder(componentNames(CellConfig.class));
+    assertThat(fieldNames(tree.get("sessions")))
+        .containsExactlyInAnyOrder(componentNames(MasterSettings.class));
+    assertThat(fieldNames(tree.get("paxos")))
+        .containsExactlyInAnyOrder(componentNames(PaxosSettings.class));
+    assertThat(fieldNames(tree.get("log")))
+        .containsExactlyInAnyOrder(componentNames(LogOptions.class));
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static String[] componentNames(Class<? extends Record> type) {
+    return Arrays.stream(type.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new);
+  }
+
+  @Test
+  void sessionSettingsAreCheckedByTheirOwnRules() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "sessions: {sessionLeaseMs: 500}\n"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessage(
+            "replica.yaml: field 'sessions.sessionLeaseMs' must be in [1000, 60000], was 500");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "sessions: {keepAliveAnswerAheadMs: 12000}\n"))
+        .hasMessageStartingWith("replica.yaml: field 'sessions.keepAliveAnswerAheadMs' must be");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "sessions: {leaseMs: 5}\n"))
+        .hasMessageStartingWith("replica.yaml: unknown field 'sessions.leaseMs'");
+  }
+
+  @Test
+  void paxosSettingsNameTheFieldInTheFile() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "paxos: {electionTimeoutMs: 0}\n"))
+        .hasMessage(
+            "replica.yaml: field 'paxos.electionTimeoutMs' must be in [1, 86400000] ms, was 0");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "paxos: {maxBatchCommands: 0}\n"))
+        .hasMessage("replica.yaml: field 'paxos.maxBatchCommands' must be >= 1");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "paxos: {electionTimeoutMs: 600}\n"))
+        .hasMessage("replica.yaml: field 'paxos.electionTimeoutMs' must be >= 2 heartbeats");
+    // A rule about how two settings relate names the section.
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "paxos: {heartbeatIntervalMs: 5000}\n"))
+        .hasMessageStartingWith(
+            "replica.yaml: field 'paxos': the master must be able to renew at least three times");
+  }
+
+  @Test
+  void theLogMustHoldTheLargestSlot() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "log: {maxRecordBytes: 1048576}\n"))
+        .hasMessageStartingWith(
+            "replica.yaml: field 'log.maxRecordBytes' 1048576 cannot hold the largest Paxos slot");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "log: {maxRecordsPerSegment: 1}\n"))
+        .hasMessageStartingWith("replica.yaml: field 'log.maxRecordsPerSegment' must be >= 2");
+  }
+
+  @Test
+  void frameSizeMustHoldTheLargestPayloadAndStayBounded() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "maxFrameBytes: 65536\n"))
+        .hasMessageStartingWith("replica.yaml: field 'maxFrameBytes' 65536 is too small:");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "maxFrameBytes: 1000000000\n"))
+        .hasMessage("replica.yaml: field 'maxFrameBytes' must be at most 67108864, was 1000000000");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "maxFrameBytes: 1.5\n"))
+        .hasMessageStartingWith("replica.yaml: field 'maxFrameBytes':");
+  }
+
+  @Test
+  void adminPrincipalsAreLinesOfTheAdminAcl() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "adminPrincipals: []\n"))
+        .hasMessageStartingWith("replica.yaml: field 'adminPrincipals' must list at least one");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "adminPrincipals: [alice, \"b ob\"]\n"))
+        .hasMessageStartingWith("replica.yaml: field 'adminPrincipals[1]' must be a non-empty");
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "adminPrincipals: [alice, alice]\n"))
+        .hasMessage("replica.yaml: field 'adminPrincipals[1]' lists 'alice' twice");
+  }
+
+  @Test
+  void aFieldWithoutAValueIsRefusedNotDefaulted() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS + "sessions:\n  sessionLeaseMs:\n"))
+        .hasMessage(
+            "replica.yaml: field 'sessions.sessionLeaseMs' has no value; give one, or remove the"
+                + " field to use its default");
+  }
+
+  @Test
+  void replicaIdsFitInABallot() {
+    assertThatThrownBy(() -> parse(THREE_REPLICAS.replace("{id: 3,", "{id: 70000,")))
+        .hasMessage("replica.yaml: field 'replicas[2].id' must be in [0, 65535], was 70000");
   }
 }
