@@ -128,7 +128,8 @@ class ClientDispatcherTest {
   void anOverloadedReplicaDropsKeepAlivesSinceTheClientSendsTheNext() {
     applier.full.set(true);
 
-    dispatcher.onFrame(connection, new Frame(8, new Message.KeepAlive(1, 2, 0, 0)));
+    dispatcher.onFrame(
+        connection, new Frame(8, new Message.KeepAlive(1, 2, 0, 0, java.util.Set.of())));
 
     assertThat(connection.sent).isEmpty();
     assertThat(dispatcher.shedFrames(MessageType.KEEP_ALIVE)).isEqualTo(1);

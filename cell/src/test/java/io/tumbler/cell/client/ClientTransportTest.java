@@ -128,12 +128,14 @@ class ClientTransportTest {
     Socket socket = connect();
 
     roundTrip(socket, 41);
-    socket.getOutputStream().write(encode(new Frame(42, new Message.KeepAlive(3, 7, 0, 0))));
+    socket
+        .getOutputStream()
+        .write(encode(new Frame(42, new Message.KeepAlive(3, 7, 0, 0, java.util.Set.of()))));
 
     assertThat(handler.frames.poll(30, TimeUnit.SECONDS).message())
         .isEqualTo(new Message.CreateSession(0));
     assertThat(handler.frames.poll(30, TimeUnit.SECONDS))
-        .isEqualTo(new Frame(42, new Message.KeepAlive(3, 7, 0, 0)));
+        .isEqualTo(new Frame(42, new Message.KeepAlive(3, 7, 0, 0, java.util.Set.of())));
     ClientConnection connection = handler.opened.take();
     assertThat(connection.remoteHost()).isEqualTo("127.0.0.1");
     assertThat(connection.isOpen()).isTrue();
