@@ -12,6 +12,7 @@ import io.tumbler.cell.peer.NettyTransport;
 import io.tumbler.cell.replica.ReplicaNode;
 import io.tumbler.lockservice.protocol.FrameCodec;
 import io.tumbler.lockservice.statemachine.LockServiceStateMachine;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +35,12 @@ public final class TumblerReplica implements AutoCloseable {
   private final EventLoopGroup clientLoops;
   private final ClientTransport clients;
   private final AdminServer admin;
+  private final DataDirectoryLock dataDirectoryLock;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private TumblerReplica(CellConfig config) {
+  private TumblerReplica(CellConfig config, DataDirectoryLock dataDirectoryLock) {
     this.config = config;
+    this.dataDirectoryLock = dataDirectoryLock;
     this.metrics = new PrometheusMetrics();
     LockServiceStateMachine stateMachine =
         new LockServiceStateMachine(config.cell(), config.limits(), config.adminPrincipals());
@@ -80,11 +83,18 @@ public final class TumblerReplica implements AutoCloseable {
   }
 
   /**
-   * Opens the replica's storage, then starts replicating, serving clients and the admin endpoint.
-   * If any of it fails, what had started is closed again.
+   * Locks the data directory, opens the replica's storage, then starts replicating, serving clients
+   * and the admin endpoint. If any of it fails, what had started is closed again.
    */
   public static TumblerReplica start(CellConfig config) throws Exception {
-    TumblerReplica replica = new TumblerReplica(config);
+    DataDirectoryLock lock = DataDirectoryLock.acquire(Path.of(config.dataDir()));
+    TumblerReplica replica;
+    try {
+      replica = new TumblerReplica(config, lock);
+    } catch (RuntimeException | Error e) {
+      lock.close();
+      throw e;
+    }
     try {
       replica.node.start();
       replica.clients.start();
@@ -140,5 +150,10 @@ public final class TumblerReplica implements AutoCloseable {
     }
     clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     admin.close();
+    try {
+      dataDirectoryLock.close();
+    } catch (IOException e) {
+      log.warn("cannot release the lock on {}: {}", config.dataDir(), e.toString());
+    }
   }
 }
