@@ -22,6 +22,13 @@ public final class CellAddresses {
   /** More replicas than any sensible cell has; a longer list is almost certainly a mistake. */
   public static final int MAX_REPLICAS = 9;
 
+  /**
+   * The client addresses of the cell {@code scripts/cell start} runs with its defaults (three
+   * replicas, base port 7100): what a client uses when it is given no addresses. Kept equal to
+   * {@code scripts/cell addresses} by a test.
+   */
+  public static final String LOCAL_CELL = "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
+
   private final ImmutableList<HostAndPort> replicas;
 
   private CellAddresses(ImmutableList<HostAndPort> replicas) {
@@ -50,6 +57,11 @@ public final class CellAddresses {
           "cell addresses: " + seen.size() + " replicas listed, at most " + MAX_REPLICAS);
     }
     return new CellAddresses(ImmutableList.copyOf(seen));
+  }
+
+  /** The local development cell's replicas ({@link #LOCAL_CELL}). */
+  public static CellAddresses localCell() {
+    return parse(LOCAL_CELL);
   }
 
   private static HostAndPort parseEntry(String entry) {

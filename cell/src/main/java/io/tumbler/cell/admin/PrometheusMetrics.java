@@ -16,6 +16,8 @@ import io.tumbler.lockservice.protocol.MessageType;
 import io.tumbler.paxos.Role;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +37,13 @@ public final class PrometheusMetrics implements ServiceMetrics {
   static final double[] BATCH_COMMANDS_BUCKETS = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
   private static final double NANOS_PER_SECOND = 1e9;
+
+  private static final Set<MessageType> CLIENT_SENT =
+      EnumSet.of(
+          MessageType.CREATE_SESSION,
+          MessageType.SESSION_REQUEST,
+          MessageType.KEEP_ALIVE,
+          MessageType.FIND_MASTER);
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -205,7 +214,11 @@ public final class PrometheusMetrics implements ServiceMetrics {
         .callback(
             cb -> {
               for (MessageType type : MessageType.values()) {
-                cb.call(dispatcher.shedFrames(type), type.name());
+                long shed = dispatcher.shedFrames(type);
+                // Types clients send are always listed; others only if a client sent them.
+                if (shed > 0 || CLIENT_SENT.contains(type)) {
+                  cb.call(shed, type.name());
+                }
               }
             })
         .register(registry);
