@@ -114,7 +114,9 @@ class CellSessionIT {
   void aSilentSessionLosesItsLockAfterItsLeaseAndTheLockDelay() throws Exception {
     CellSession holder = session(new CellSession.Listener() {});
     long lockDelayMs = 2_000;
-    long held = handle(call(holder, open("lock", CreateOptions.file(false, ByteString.EMPTY), lockDelayMs)));
+    long held =
+        handle(
+            call(holder, open("lock", CreateOptions.file(false, ByteString.EMPTY), lockDelayMs)));
     assertThat(call(holder, new Request.Acquire(held, LockMode.EXCLUSIVE)))
         .isInstanceOf(Result.LockGranted.class);
     long eph = handle(call(holder, open("alive", CreateOptions.file(true, ByteString.EMPTY), 0)));

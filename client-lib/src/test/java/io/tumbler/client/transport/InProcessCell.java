@@ -28,7 +28,8 @@ final class InProcessCell implements AutoCloseable {
     List<ReplicaAddresses> addresses = new ArrayList<>();
     for (int id = 1; id <= replicas; id++) {
       addresses.add(
-          new ReplicaAddresses(id, loopback(freePort()), loopback(freePort()), loopback(freePort())));
+          new ReplicaAddresses(
+              id, loopback(freePort()), loopback(freePort()), loopback(freePort())));
     }
     for (int id = 1; id <= replicas; id++) {
       configs.add(
