@@ -1,0 +1,202 @@
+package io.tumbler.client.transport;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cell of replica processes on loopback, each started as {@code java -cp <test classpath>
+ * io.tumbler.cell.server.TumblerServer --config replica-N.yaml} with this JVM's Chronicle flags, so
+ * tests can {@code kill -9} one. Which replica is master is read from each one's {@code /health}.
+ */
+final class ProcessCell implements AutoCloseable {
+
+  /**
+   * The server as users run it: the shaded jar the cell module builds in {@code package}, which the
+   * reactor runs before this module's integration tests.
+   */
+  static final Path SERVER_JAR = Path.of("..", "cell", "target", "tumbler-server.jar");
+
+  private final Path dir;
+  private final int replicas;
+  private final List<Integer> clientPorts = new ArrayList<>();
+  private final List<Integer> adminPorts = new ArrayList<>();
+  private final Process[] processes;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  ProcessCell(Path dir, int replicas, String extraYaml) throws IOException {
+    this.dir = dir;
+    this.replicas = replicas;
+    this.processes = new Process[replicas + 1];
+    List<Integer> peerPorts = new ArrayList<>();
+    for (int id = 1; id <= replicas; id++) {
+      clientPorts.add(freePort());
+      peerPorts.add(freePort());
+      adminPorts.add(freePort());
+    }
+    StringBuilder members = new StringBuilder();
+    for (int id = 1; id <= replicas; id++) {
+      members.append(
+          String.format(
+              "  - {id: %d, client: \"127.0.0.1:%d\", peer: \"127.0.0.1:%d\", admin: \"127.0.0.1:%d\"}%n",
+              id, clientPorts.get(id - 1), peerPorts.get(id - 1), adminPorts.get(id - 1)));
+    }
+    for (int id = 1; id <= replicas; id++) {
+      String yaml =
+          "cell: local\n"
+              + "replicaId: "
+              + id
+              + "\n"
+              + "dataDir: "
+              + dir.resolve("replica-" + id)
+              + "\n"
+              + "replicas:\n"
+              + members
+              + extraYaml;
+      Files.writeString(config(id), yaml);
+    }
+  }
+
+  private Path config(int id) {
+    return dir.resolve("replica-" + id + ".yaml");
+  }
+
+  void startAll() throws IOException {
+    if (!Files.isRegularFile(SERVER_JAR)) {
+      throw new IllegalStateException(
+          SERVER_JAR.toAbsolutePath()
+              + " is missing: run through `./mvnw verify`, which packages it");
+    }
+    for (int id = 1; id <= replicas; id++) {
+      start(id);
+    }
+  }
+
+  void start(int id) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (argument.startsWith("--add-")
+          || argument.startsWith("--enable-native-access")
+          || argument.startsWith("-Dchronicle")
+          || argument.startsWith("--sun-misc")) {
+        command.add(argument);
+      }
+    }
+    command.add("-jar");
+    command.add(SERVER_JAR.toString());
+    command.add("--config");
+    command.add(config(id).toString());
+    Path log = dir.resolve("replica-" + id + ".log");
+    processes[id] =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+  }
+
+  /** {@code kill -9}: no shutdown hook, no flush. */
+  void kill(int id) throws InterruptedException {
+    Process p = processes[id];
+    if (p != null) {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+      processes[id] = null;
+    }
+  }
+
+  List<String> clientAddresses() {
+    return clientPorts.stream().map(p -> "127.0.0.1:" + p).toList();
+  }
+
+  /** The replica whose /health says it is master and serving, if any. */
+  Optional<Integer> master() {
+    for (int id = 1; id <= replicas; id++) {
+      if (processes[id] == null) {
+        continue;
+      }
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPorts.get(id - 1) + "/health"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && r.body().contains("\"LEADER\"")) {
+          return Optional.of(id);
+        }
+      } catch (IOException e) {
+        // not up yet, or going down
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Waits for a master; fails with every replica's log tail if none comes. */
+  int awaitMaster(Duration atMost) throws InterruptedException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean anyAlive = false;
+      for (int id = 1; id <= replicas; id++) {
+        anyAlive |= processes[id] != null && processes[id].isAlive();
+      }
+      if (!anyAlive) {
+        break;
+      }
+      Optional<Integer> master = master();
+      if (master.isPresent()) {
+        return master.get();
+      }
+      Thread.sleep(100);
+    }
+    StringBuilder logs =
+        new StringBuilder("no master within " + atMost + " (or every replica died)");
+    for (int id = 1; id <= replicas; id++) {
+      logs.append("\n--- replica ").append(id).append(":\n").append(logTail(id));
+    }
+    throw new AssertionError(logs.toString());
+  }
+
+  /** The last lines of a replica's log, for a failure message. */
+  String logTail(int id) {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve("replica-" + id + ".log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (int id = 1; id <= replicas; id++) {
+        kill(id);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
