@@ -95,10 +95,8 @@ public final class CellConfigLoader {
       Integer maxSessionsPerClientHost,
       Integer maxTrackedCacheEntriesPerSession,
       Integer maxPendingEventsPerSession,
-      Integer maxQueuedRequestsPerSession,
-      Long ephemeralReopenGraceMs) {
-    static final SessionsSection ABSENT =
-        new SessionsSection(null, null, null, null, null, null, null);
+      Integer maxQueuedRequestsPerSession) {
+    static final SessionsSection ABSENT = new SessionsSection(null, null, null, null, null, null);
   }
 
   record PaxosSection(
@@ -390,8 +388,6 @@ public final class CellConfigLoader {
       MasterSettings d = MasterSettings.DEFAULTS;
       long leaseMs = orDefault(s.sessionLeaseMs(), d.sessionLeaseMs());
       long aheadMs = orDefault(s.keepAliveAnswerAheadMs(), d.keepAliveAnswerAheadMs());
-      long graceMs = orDefault(s.ephemeralReopenGraceMs(), d.ephemeralReopenGraceMs());
-      requireDuration("sessions.ephemeralReopenGraceMs", graceMs, 0);
       return section(
           "sessions",
           Map.of(),
@@ -403,8 +399,7 @@ public final class CellConfigLoader {
                   orDefault(
                       s.maxTrackedCacheEntriesPerSession(), d.maxTrackedCacheEntriesPerSession()),
                   orDefault(s.maxPendingEventsPerSession(), d.maxPendingEventsPerSession()),
-                  orDefault(s.maxQueuedRequestsPerSession(), d.maxQueuedRequestsPerSession()),
-                  graceMs));
+                  orDefault(s.maxQueuedRequestsPerSession(), d.maxQueuedRequestsPerSession())));
     }
 
     private PaxosSettings paxos(PaxosSection p) {

@@ -50,9 +50,19 @@ public record PaxosSettings(
     int snapshotChunksPerRequest,
     int logRetentionSlots) {
 
-  /** The core's defaults; the membership only lets the builder build. */
+  /**
+   * A server's master lease unless its file says otherwise. It bounds how long a cell is without a
+   * master after the master dies (a successor is elected only once it has run out), so it is
+   * shorter than the core's conservative default; three heartbeats still fit in it.
+   */
+  public static final long DEFAULT_MASTER_LEASE_MS = 4_000;
+
+  /** The core's defaults, with the server's master lease; the membership only lets it build. */
   public static final PaxosSettings DEFAULTS =
-      of(PaxosConfig.builder(Membership.of(List.of(1))).build());
+      of(
+          PaxosConfig.builder(Membership.of(List.of(1)))
+              .leaseDurationNanos(TimeUnit.MILLISECONDS.toNanos(DEFAULT_MASTER_LEASE_MS))
+              .build());
 
   /** The settings of {@code config}, rounded down to milliseconds. */
   public static PaxosSettings of(PaxosConfig config) {

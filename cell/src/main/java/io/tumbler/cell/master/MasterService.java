@@ -151,6 +151,7 @@ public final class MasterService implements ReplicatedApplication {
 
   @Override
   public void install(SnapshotInstall snapshot) {
+    log.info("installing the snapshot at slot {} received from the master", snapshot.index());
     try {
       stateMachine.restore(new ByteArrayInputStream(snapshot.bytes()));
     } catch (IOException e) {

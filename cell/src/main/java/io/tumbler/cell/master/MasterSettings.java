@@ -17,8 +17,6 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param maxPendingEventsPerSession events kept for a session until it acknowledges them; beyond it
  *     they are dropped and the session is told that events were lost (it must re-read)
  * @param maxQueuedRequestsPerSession requests of one session waiting behind an earlier one
- * @param ephemeralReopenGraceMs after a failover, how long the sessions of the old master have to
- *     come back before they are expired and their ephemeral nodes deleted
  */
 public record MasterSettings(
     long sessionLeaseMs,
@@ -26,8 +24,7 @@ public record MasterSettings(
     int maxSessionsPerClientHost,
     int maxTrackedCacheEntriesPerSession,
     int maxPendingEventsPerSession,
-    int maxQueuedRequestsPerSession,
-    long ephemeralReopenGraceMs) {
+    int maxQueuedRequestsPerSession) {
 
   public static final long DEFAULT_SESSION_LEASE_MS = 12_000;
   public static final long DEFAULT_KEEP_ALIVE_ANSWER_AHEAD_MS = 3_000;
@@ -35,7 +32,6 @@ public record MasterSettings(
   public static final int DEFAULT_MAX_TRACKED_CACHE_ENTRIES_PER_SESSION = 10_000;
   public static final int DEFAULT_MAX_PENDING_EVENTS_PER_SESSION = 10_000;
   public static final int DEFAULT_MAX_QUEUED_REQUESTS_PER_SESSION = 1_000;
-  public static final long DEFAULT_EPHEMERAL_REOPEN_GRACE_MS = 60_000;
 
   /** Longest lease a master may grant: Chubby lets an overloaded master go up to about a minute. */
   public static final long MAX_SESSION_LEASE_MS = 60_000;
@@ -47,8 +43,7 @@ public record MasterSettings(
           DEFAULT_MAX_SESSIONS_PER_CLIENT_HOST,
           DEFAULT_MAX_TRACKED_CACHE_ENTRIES_PER_SESSION,
           DEFAULT_MAX_PENDING_EVENTS_PER_SESSION,
-          DEFAULT_MAX_QUEUED_REQUESTS_PER_SESSION,
-          DEFAULT_EPHEMERAL_REOPEN_GRACE_MS);
+          DEFAULT_MAX_QUEUED_REQUESTS_PER_SESSION);
 
   public MasterSettings {
     checkArgument(
@@ -65,6 +60,5 @@ public record MasterSettings(
         maxTrackedCacheEntriesPerSession >= 0, "maxTrackedCacheEntriesPerSession must be >= 0");
     checkArgument(maxPendingEventsPerSession >= 1, "maxPendingEventsPerSession must be >= 1");
     checkArgument(maxQueuedRequestsPerSession >= 1, "maxQueuedRequestsPerSession must be >= 1");
-    checkArgument(ephemeralReopenGraceMs >= 0, "ephemeralReopenGraceMs must be >= 0");
   }
 }

@@ -141,7 +141,8 @@ class CellConfigLoaderTest {
     assertThat(config.paxos()).isEqualTo(PaxosSettings.DEFAULTS);
     assertThat(config.log()).isEqualTo(LogOptions.DEFAULTS);
     assertThat(config.snapshotEverySlots()).isEqualTo(100_000);
-    assertThat(config.paxosConfig().leaseDurationNanos()).isEqualTo(TimeUnit.SECONDS.toNanos(10));
+    assertThat(config.paxosConfig().leaseDurationNanos())
+        .isEqualTo(TimeUnit.MILLISECONDS.toNanos(PaxosSettings.DEFAULT_MASTER_LEASE_MS));
     assertThat(config.paxosConfig().membership().replicaIds()).containsExactly(1, 2, 3);
   }
 

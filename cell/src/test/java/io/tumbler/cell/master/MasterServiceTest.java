@@ -300,7 +300,7 @@ class MasterServiceTest {
 
   @Test
   void sessionsPerClientHostAreLimited() {
-    MasterSettings two = new MasterSettings(12_000, 3_000, 2, 10, 10, 10, 60_000);
+    MasterSettings two = new MasterSettings(12_000, 3_000, 2, 10, 10, 10);
     MasterHarness h = new MasterHarness(two).leading(1);
     h.connect().createSession();
     h.connect().createSession();
@@ -315,7 +315,7 @@ class MasterServiceTest {
 
   @Test
   void beyondTheTrackedCacheLimitAnswersAreNotCachable() {
-    MasterSettings one = new MasterSettings(12_000, 3_000, 10, 1, 10, 10, 60_000);
+    MasterSettings one = new MasterSettings(12_000, 3_000, 10, 1, 10, 10);
     MasterHarness h = new MasterHarness(one).leading(1);
     Client c = h.connect().createSession();
     long first = c.openHandle("a", true);
@@ -328,7 +328,7 @@ class MasterServiceTest {
 
   @Test
   void eventsBeyondTheLimitAreReplacedByAnEventsLostNotice() {
-    MasterSettings few = new MasterSettings(12_000, 3_000, 10, 10, 3, 10, 60_000);
+    MasterSettings few = new MasterSettings(12_000, 3_000, 10, 10, 3, 10);
     MasterHarness h = new MasterHarness(few).leading(1);
     Client watcher = h.connect().createSession();
     Client writer = h.connect().createSession();

@@ -32,6 +32,7 @@ final class ProcessCell implements AutoCloseable {
   private final int replicas;
   private final List<Integer> clientPorts = new ArrayList<>();
   private final List<Integer> adminPorts = new ArrayList<>();
+  private final List<Integer> peerPorts = new ArrayList<>();
   private final Process[] processes;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -40,7 +41,6 @@ final class ProcessCell implements AutoCloseable {
     this.dir = dir;
     this.replicas = replicas;
     this.processes = new Process[replicas + 1];
-    List<Integer> peerPorts = new ArrayList<>();
     for (int id = 1; id <= replicas; id++) {
       clientPorts.add(freePort());
       peerPorts.add(freePort());
@@ -117,6 +117,36 @@ final class ProcessCell implements AutoCloseable {
     }
   }
 
+  String clientAddress(int id) {
+    return "127.0.0.1:" + clientPorts.get(id - 1);
+  }
+
+  String peerAddress(int id) {
+    return "127.0.0.1:" + peerPorts.get(id - 1);
+  }
+
+  /** The replica's applied index from its /health, or -1 if it does not answer. */
+  long appliedIndex(int id) {
+    try {
+      HttpResponse<String> r = health(id);
+      var m = java.util.regex.Pattern.compile("\"appliedIndex\":(\\d+)").matcher(r.body());
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private HttpResponse<String> health(int id) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPorts.get(id - 1) + "/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   List<String> clientAddresses() {
     return clientPorts.stream().map(p -> "127.0.0.1:" + p).toList();
   }
@@ -128,13 +158,7 @@ final class ProcessCell implements AutoCloseable {
         continue;
       }
       try {
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + adminPorts.get(id - 1) + "/health"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = health(id);
         if (r.statusCode() == 200 && r.body().contains("\"LEADER\"")) {
           return Optional.of(id);
         }
@@ -171,6 +195,11 @@ final class ProcessCell implements AutoCloseable {
       logs.append("\n--- replica ").append(id).append(":\n").append(logTail(id));
     }
     throw new AssertionError(logs.toString());
+  }
+
+  /** Everything a replica logged, across its restarts. */
+  String log(int id) throws IOException {
+    return Files.readString(dir.resolve("replica-" + id + ".log"));
   }
 
   /** The last lines of a replica's log, for a failure message. */
