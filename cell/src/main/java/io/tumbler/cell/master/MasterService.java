@@ -202,8 +202,31 @@ public final class MasterService implements ReplicatedApplication {
   // ---------------------------------------------------------------------------------------------
   // Clients
 
-  /** A frame from a client. Applier thread only. */
+  /**
+   * A frame from a client. Applier thread only. A failure while serving it is a bug, but one a
+   * client's frame triggered: that client is disconnected and the replica keeps serving the rest
+   * (the replicated state is not touched here; only apply() changes it, and a failure there stops
+   * the replica).
+   */
   public void onFrame(ClientConnection connection, Frame frame, long nowNanos) {
+    try {
+      serve(connection, frame, nowNanos);
+    } catch (RuntimeException e) {
+      log.error(
+          "closing client {}: serving its {} failed",
+          connection.remoteHost(),
+          frame.message().type(),
+          e);
+      connection.send(
+          new Frame(
+              frame.correlationId(),
+              new Message.ProtocolError(
+                  FrameError.MALFORMED_BODY, "the replica could not serve it")));
+      connection.close();
+    }
+  }
+
+  private void serve(ClientConnection connection, Frame frame, long nowNanos) {
     connections.putIfAbsent(connection.id(), connection);
     syncMastership(nowNanos);
     Message message = frame.message();
@@ -653,8 +676,21 @@ public final class MasterService implements ReplicatedApplication {
 
     private void propose(Command command, Proposal proposal) {
       long tag = nextTag++;
+      io.tumbler.paxos.Command entry = codec.encode(new TaggedCommand(epoch, tag, command));
+      if (entry.sizeBytes() > cell.paxos().maxCommandBytes()) {
+        // Refused here with a clear error, before Paxos would refuse it as an oversized command.
+        complete(
+            proposal,
+            Result.failure(
+                ErrorCode.TOO_LARGE,
+                "the request encodes to %d bytes; a log entry holds at most %d (paxos.maxCommandBytes)",
+                entry.sizeBytes(),
+                cell.paxos().maxCommandBytes()),
+            nanoClock.getAsLong());
+        return;
+      }
       proposals.put(tag, proposal);
-      replica.propose(codec.encode(new TaggedCommand(epoch, tag, command)));
+      replica.propose(entry);
     }
 
     // --- applied entries -----------------------------------------------------------------------

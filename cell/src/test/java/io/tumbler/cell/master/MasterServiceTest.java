@@ -377,4 +377,23 @@ class MasterServiceTest {
     assertThat(a.call(new Request.Acquire(ha, LockMode.EXCLUSIVE)).result())
         .isInstanceOf(Result.LockGranted.class);
   }
+
+  @Test
+  void aRequestTooLargeForOneLogEntryIsRefusedBeforePaxos() {
+    MasterHarness h = new MasterHarness(SETTINGS).leading(1);
+    Client c = h.connect().createSession();
+    java.util.List<io.tumbler.lockservice.command.TxnOp> ops = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ops.add(
+          new io.tumbler.lockservice.command.TxnOp.PutContents(
+              "/ls/local/f" + i, ByteString.wrap(new byte[200 * 1024])));
+    }
+
+    Result r = c.call(new Request.Transaction(ops)).result();
+
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            Result.Failure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.TOO_LARGE));
+    assertThat(h.replica.proposed).isEmpty();
+  }
 }
