@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tumbler.paxos.message.Envelope;
 import io.tumbler.paxos.message.Message;
 import io.tumbler.paxos.storage.PersistentState;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -46,63 +45,9 @@ class ReplicaTest {
     return new Command(new byte[] {(byte) n, 1, 2, 3});
   }
 
-  /** A cell whose network and disks are instant and perfect. */
-  private static final class Cell {
-    final PaxosConfig config;
-    final List<Replica> replicas = new ArrayList<>();
-    final List<List<ChosenEntry>> applied = new ArrayList<>();
-    final List<Event> events = new ArrayList<>();
-    final ArrayDeque<Envelope> inFlight = new ArrayDeque<>();
-    long now;
-
-    Cell(int size) {
-      config = config(size);
-      for (int i = 0; i < size; i++) {
-        replicas.add(replica(config, i));
-        applied.add(new ArrayList<>());
-      }
-    }
-
-    void handle(Replica replica, Outputs outputs) {
-      applied.get(replica.id()).addAll(outputs.toApply());
-      events.addAll(outputs.events());
-      inFlight.addAll(outputs.messages());
-      if (outputs.persist().isPresent()) {
-        handle(replica, replica.onPersisted(now, outputs.persist().get().token()));
-      }
-    }
-
-    void deliverAll() {
-      while (!inFlight.isEmpty()) {
-        Envelope envelope = inFlight.pollFirst();
-        Replica to = replicas.get(envelope.to());
-        handle(to, to.onMessage(now, envelope));
-      }
-    }
-
-    void advanceTo(long nanos, int... ticking) {
-      while (now < nanos) {
-        now = Math.min(nanos, now + 5 * MS);
-        for (int id : ticking) {
-          handle(replicas.get(id), replicas.get(id).onTick(now));
-        }
-        deliverAll();
-      }
-    }
-
-    Replica leader() {
-      for (Replica replica : replicas) {
-        if (replica.role() == Role.LEADER) {
-          return replica;
-        }
-      }
-      return null;
-    }
-  }
-
   @Test
   void electsAMasterWhoseBatchesEveryReplicaAppliesInOrder() {
-    Cell cell = new Cell(3);
+    TestCell cell = new TestCell(config(3));
     cell.advanceTo(2000 * MS, 0, 1, 2);
     Replica leader = cell.leader();
     assertThat(leader).isNotNull();
@@ -246,7 +191,7 @@ class ReplicaTest {
 
   @Test
   void masterStopsServingReadsAndStepsDownWhenItsLeaseRunsOut() {
-    Cell cell = new Cell(3);
+    TestCell cell = new TestCell(config(3));
     cell.advanceTo(2000 * MS, 0, 1, 2);
     Replica leader = cell.leader();
     assertThat(leader).isNotNull();
@@ -288,40 +233,13 @@ class ReplicaTest {
 
   @Test
   void followerRefusesProposalsAndPointsAtTheMaster() {
-    Cell cell = new Cell(3);
+    TestCell cell = new TestCell(config(3));
     cell.advanceTo(2000 * MS, 0, 1, 2);
     Replica leader = cell.leader();
     Replica follower = cell.replicas.get((leader.id() + 1) % 3);
     Outputs outputs = follower.propose(cell.now, List.of(command(9)));
     assertThat(outputs.refused()).containsExactly(command(9));
     assertThat(follower.leaderHint()).isEqualTo(leader.id());
-  }
-
-  @Test
-  void laggingReplicaCatchesUpFromASnapshot() {
-    Cell cell = new Cell(3);
-    cell.advanceTo(2000 * MS, 0, 1, 2);
-    Replica leader = cell.leader();
-    int lagging = (leader.id() + 1) % 3;
-    // The lagging replica hears nothing while ten commands are chosen.
-    for (int i = 0; i < 10; i++) {
-      cell.handle(leader, leader.propose(cell.now, List.of(command(i))));
-      while (!cell.inFlight.isEmpty()) {
-        Envelope e = cell.inFlight.pollFirst();
-        if (e.to() != lagging) {
-          Replica to = cell.replicas.get(e.to());
-          cell.handle(to, to.onMessage(cell.now, e));
-        }
-      }
-    }
-    long index = leader.appliedIndex();
-    assertThat(index).isGreaterThanOrEqualTo(10);
-    cell.handle(leader, leader.onSnapshotTaken(cell.now, index, new byte[20]));
-    assertThat(leader.snapshotIndex()).isEqualTo(index);
-
-    cell.advanceTo(cell.now + 500 * MS, 0, 1, 2);
-    assertThat(cell.replicas.get(lagging).appliedIndex()).isGreaterThanOrEqualTo(index);
-    assertThat(cell.replicas.get(lagging).snapshotIndex()).isEqualTo(index);
   }
 
   @Test

@@ -39,7 +39,12 @@ import java.util.List;
  */
 public final class PeerCodec {
 
-  public static final int VERSION = 1;
+  /**
+   * 2: snapshot chunks carry 64-bit offsets and the snapshot's checksum; promises are paged. A
+   * replica refuses frames of another version, so a cell never mixes the layouts.
+   */
+  public static final int VERSION = 2;
+
   public static final int LENGTH_BYTES = LengthPrefixedFrames.LENGTH_BYTES;
 
   /** version + type + from + to. */
@@ -176,12 +181,13 @@ public final class PeerCodec {
       out.writeBoolean(m.snapshotNeeded());
     } else if (message instanceof Message.SnapshotChunkRequest m) {
       out.writeLong(m.snapshotIndex());
-      out.writeInt(m.offset());
+      out.writeLong(m.offset());
     } else if (message instanceof Message.SnapshotChunk m) {
       out.writeLong(m.snapshotIndex());
-      out.writeInt(m.offset());
+      out.writeLong(m.offset());
       out.writeBytes(m.bytes());
-      out.writeInt(m.totalBytes());
+      out.writeLong(m.totalBytes());
+      out.writeInt(m.checksum());
     } else {
       throw new AssertionError("unknown peer message " + message);
     }
@@ -229,13 +235,15 @@ public final class PeerCodec {
               in.readBoolean("snapshotNeeded"));
         }
       case SNAPSHOT_CHUNK_REQUEST:
-        return new Message.SnapshotChunkRequest(in.readLong("snapshotIndex"), in.readInt("offset"));
+        return new Message.SnapshotChunkRequest(
+            in.readLong("snapshotIndex"), in.readLong("offset"));
       case SNAPSHOT_CHUNK:
         return new Message.SnapshotChunk(
             in.readLong("snapshotIndex"),
-            in.readInt("offset"),
+            in.readLong("offset"),
             in.readBytes("chunk", maxFrameBytes),
-            in.readInt("totalBytes"));
+            in.readLong("totalBytes"),
+            in.readInt("checksum"));
     }
     throw new AssertionError("unhandled peer message type " + type);
   }

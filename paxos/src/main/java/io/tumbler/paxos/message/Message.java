@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import io.tumbler.paxos.AcceptedEntry;
 import io.tumbler.paxos.Ballot;
 import io.tumbler.paxos.ChosenEntry;
+import io.tumbler.paxos.SnapshotRef;
 import io.tumbler.paxos.Value;
 import java.util.List;
 
@@ -99,19 +100,32 @@ public sealed interface Message {
     }
   }
 
-  /** Asks for the bytes of snapshot {@code snapshotIndex} from {@code offset}. */
-  record SnapshotChunkRequest(long snapshotIndex, int offset) implements Message {
+  /**
+   * Asks for the bytes of snapshot {@code snapshotIndex} from {@code offset}, a window of chunks.
+   */
+  record SnapshotChunkRequest(long snapshotIndex, long offset) implements Message {
     public SnapshotChunkRequest {
+      checkArgument(snapshotIndex >= 1, "snapshotIndex must be >= 1, was %s", snapshotIndex);
       checkArgument(offset >= 0, "offset must be >= 0");
     }
   }
 
-  /** One chunk of the sender's snapshot taken at {@code snapshotIndex}. */
-  record SnapshotChunk(long snapshotIndex, int offset, byte[] bytes, int totalBytes)
+  /**
+   * One chunk of the sender's snapshot taken at {@code snapshotIndex}, with what identifies that
+   * snapshot: its body's length and CRC32C. The receiver verifies the checksum over the whole body
+   * before it installs anything, and restarts a transfer whose snapshot changed identity.
+   */
+  record SnapshotChunk(long snapshotIndex, long offset, byte[] bytes, long totalBytes, int checksum)
       implements Message {
     public SnapshotChunk {
       checkNotNull(bytes, "bytes");
+      checkArgument(snapshotIndex >= 1, "snapshotIndex must be >= 1, was %s", snapshotIndex);
       checkArgument(offset >= 0 && offset + bytes.length <= totalBytes, "chunk out of range");
+    }
+
+    /** The snapshot this chunk is part of. */
+    public SnapshotRef snapshot() {
+      return new SnapshotRef(snapshotIndex, totalBytes, checksum);
     }
   }
 }

@@ -11,7 +11,8 @@ import io.tumbler.paxos.PaxosConfig;
 import io.tumbler.paxos.PlantedBugs;
 import io.tumbler.paxos.Replica;
 import io.tumbler.paxos.Role;
-import io.tumbler.paxos.SnapshotInstall;
+import io.tumbler.paxos.SnapshotChunkSend;
+import io.tumbler.paxos.SnapshotRef;
 import io.tumbler.paxos.Value;
 import io.tumbler.paxos.message.Envelope;
 import io.tumbler.paxos.message.Message;
@@ -19,6 +20,9 @@ import io.tumbler.paxos.storage.InMemoryStorage;
 import io.tumbler.paxos.storage.PersistRequest;
 import io.tumbler.paxos.storage.PersistentState;
 import io.tumbler.paxos.storage.StorageRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -579,9 +583,8 @@ public final class Simulation {
   private void start(Node node) {
     PersistentState state = node.storage.load();
     node.app = new CounterStateMachine();
-    if (state.snapshotIndex() > 0) {
-      node.app.restore(state.snapshotIndex(), state.snapshotBytes());
-      checkSnapshotHash(node, state.snapshotIndex());
+    if (state.snapshot().isPresent()) {
+      restore(node, state.snapshot().get());
     }
     node.lastSnapshotIndex = state.snapshotIndex();
     node.incarnation++;
@@ -599,6 +602,23 @@ public final class Simulation {
     }
     if (random.nextDouble() < swarm.dropRate()) {
       return;
+    }
+    if (envelope.message() instanceof Message.SnapshotChunk chunk
+        && chunk.bytes().length > 0
+        && random.nextDouble() < swarm.chunkCorruptRate()) {
+      // A chunk damaged on the way: the receiver must refuse the snapshot, never install it.
+      byte[] damaged = chunk.bytes().clone();
+      damaged[random.nextInt(damaged.length)] ^= (byte) (1 + random.nextInt(255));
+      envelope =
+          new Envelope(
+              envelope.from(),
+              envelope.to(),
+              new Message.SnapshotChunk(
+                  chunk.snapshotIndex(),
+                  chunk.offset(),
+                  damaged,
+                  chunk.totalBytes(),
+                  chunk.checksum()));
     }
     schedule(now + networkDelay(), new Deliver(envelope));
     if (random.nextDouble() < swarm.duplicateRate()) {
@@ -673,11 +693,20 @@ public final class Simulation {
       }
       send(envelope);
     }
+    for (SnapshotChunkSend chunk : outputs.snapshotChunksToSend()) {
+      // The driver, not the core, reads the chunk from the stored snapshot.
+      var bytes = node.storage.read(chunk.snapshot(), chunk.offset(), chunk.length());
+      if (bytes.isPresent()) {
+        send(chunk.envelope(bytes.get()));
+      } else {
+        process(
+            node, node.replica.onSnapshotUnavailable(node.localNow(now), chunk.snapshot().index()));
+      }
+    }
     if (outputs.snapshotToInstall().isPresent()) {
-      SnapshotInstall install = outputs.snapshotToInstall().get();
-      node.app.restore(install.index(), install.bytes());
+      SnapshotRef install = outputs.snapshotToInstall().get();
+      restore(node, install);
       node.lastSnapshotIndex = install.index();
-      checkSnapshotHash(node, install.index());
     }
     for (ChosenEntry entry : outputs.toApply()) {
       applyChecked(node, entry);
@@ -699,8 +728,24 @@ public final class Simulation {
     if (node.up() && node.app.appliedIndex() - node.lastSnapshotIndex >= swarm.snapshotEvery()) {
       long index = node.app.appliedIndex();
       node.lastSnapshotIndex = index;
-      process(node, node.replica.onSnapshotTaken(node.localNow(now), index, node.app.snapshot()));
+      SnapshotRef snapshot;
+      try {
+        snapshot = node.storage.write(index, node.replica.promised(), node.app::snapshotTo);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      process(node, node.replica.onSnapshotTaken(node.localNow(now), snapshot));
     }
+  }
+
+  /** Streams a stored snapshot into the node's application, as a restart or an install does. */
+  private void restore(Node node, SnapshotRef snapshot) {
+    try (InputStream body = node.storage.open(snapshot)) {
+      node.app.restore(snapshot.index(), body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    checkSnapshotHash(node, snapshot.index());
   }
 
   /**
