@@ -15,6 +15,8 @@ import io.tumbler.paxos.message.Message.Heartbeat;
 import io.tumbler.paxos.message.Message.HeartbeatAck;
 import io.tumbler.paxos.message.Message.Prepare;
 import io.tumbler.paxos.message.Message.Promise;
+import io.tumbler.paxos.message.Message.PromiseVotes;
+import io.tumbler.paxos.message.Message.PromiseVotesRequest;
 import io.tumbler.paxos.message.Message.Reject;
 import io.tumbler.paxos.message.Message.SnapshotChunk;
 import io.tumbler.paxos.message.Message.SnapshotChunkRequest;
@@ -134,8 +136,11 @@ public final class Replica {
   private long electionJitterNanos;
 
   // ---- candidate ----
-  private final Map<Integer, Promise> promises = new HashMap<>();
+  /** Per acceptor that promised this candidacy, the votes its promise reported so far. */
+  private final Map<Integer, PromisedVotes> promises = new HashMap<>();
+
   private long prepareSentAtNanos;
+  private long prepareResendAtNanos;
   private long prepareFromSlot;
   private long candidacyDeadlineNanos;
 
@@ -145,6 +150,13 @@ public final class Replica {
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final ArrayDeque<Command> pending = new ArrayDeque<>();
   private long leaseExpiresAtNanos;
+
+  /**
+   * A new master leads at least until then, lease or not: one whose phase 1 outlasted its lease
+   * (many pages of votes) must get the chance to win a lease with its first heartbeats.
+   */
+  private long leadAtLeastUntilNanos;
+
   private boolean leaseAnnounced;
   private long heartbeatRound;
   private final TreeMap<Long, HeartbeatRound> rounds = new TreeMap<>();
@@ -189,6 +201,36 @@ public final class Replica {
   }
 
   private record Held(long token, Envelope envelope) {}
+
+  /**
+   * The votes one acceptor reports with its promise, gathered page by page. Until they are {@code
+   * complete} the candidate does not count that promise towards leading: proposing in a slot whose
+   * votes it has not seen from a majority could overwrite a chosen value.
+   */
+  private static final class PromisedVotes {
+    final List<AcceptedEntry> votes = new ArrayList<>();
+    boolean complete;
+
+    /** The slot the next page starts from, while not complete. */
+    long nextSlot;
+
+    /** Pages that arrived before the one they follow (at most a window of them), by first slot. */
+    final TreeMap<Long, VotePage> early = new TreeMap<>();
+
+    /** When the last request went out or the last page came in. */
+    long progressAtNanos;
+
+    /** Pages taken since the last request: a full window means asking for the next. */
+    int pagesOfWindow;
+
+    PromisedVotes(long fromSlot, long nowNanos) {
+      this.nextSlot = fromSlot;
+      this.progressAtNanos = nowNanos;
+    }
+  }
+
+  /** A page of votes from {@code fromSlot} on, and whether more follow it. */
+  private record VotePage(long fromSlot, List<AcceptedEntry> votes, boolean more) {}
 
   /**
    * Starts (or restarts) replica {@code id} from what its storage holds. It refuses every promise
@@ -536,6 +578,10 @@ public final class Replica {
       onPrepare(from, prepare);
     } else if (message instanceof Promise promise) {
       onPromise(from, promise);
+    } else if (message instanceof PromiseVotesRequest request) {
+      onPromiseVotesRequest(from, request);
+    } else if (message instanceof PromiseVotes page) {
+      onPromiseVotes(from, page);
     } else if (message instanceof Reject reject) {
       onReject(from, reject);
     } else if (message instanceof Accept accept) {
@@ -576,13 +622,20 @@ public final class Replica {
   /** Until when (own clock) this acceptor refuses to promise {@code candidate}. */
   private long promisesRefusedUntil(int candidate) {
     long until = refusePromisesUntilNanos;
-    // A grant to our own candidacy protects nothing until we lead: yielding it makes us step
-    // down in the same step (see raisePromise), so it never both counts and is given away.
-    boolean selfGrantBinds = grantHolder != id || role == Role.LEADER;
+    // A grant to our own candidacy protects nothing while it is one of several that may still
+    // win: yielding it makes us step down in the same step (see raisePromise), so it never both
+    // counts and is given away, and rival candidates never block each other. Once promises from
+    // a majority are in, no rival can win before their grants run out, so the candidacy keeps its
+    // own while it fetches the votes.
+    boolean selfGrantBinds = grantHolder != id || role == Role.LEADER || holdsPromiseMajority();
     if (grantHolder >= 0 && grantHolder != candidate && selfGrantBinds) {
       until = Math.max(until, grantExpiresAtNanos);
     }
     return until;
+  }
+
+  private boolean holdsPromiseMajority() {
+    return role == Role.CANDIDATE && promises.size() >= config.membership().quorumSize();
   }
 
   private void grantLease(int holder) {
@@ -613,14 +666,87 @@ public final class Replica {
     long refusal = promiseRefusalRemaining(from);
     if (refusal > 0) {
       send(from, new Reject(b, promised, refusal));
+      // A candidate is at work and will ask again (it re-sends its prepare): hold off our own
+      // election, which would only raise a rival ballot it then runs into.
+      lastHeardFromLeaderNanos = now;
       return;
     }
     raisePromise(b, from);
     grantLease(from);
     long logStart = snapshotIndex + 1;
-    long first = Math.max(prepare.fromSlot(), logStart);
-    List<AcceptedEntry> votes = new ArrayList<>(accepted.tailMap(first, true).values());
-    sendWhenDurable(from, new Promise(b, logStart, votes));
+    List<VotePage> pages = votePages(Math.max(prepare.fromSlot(), logStart));
+    VotePage first = pages.get(0);
+    sendWhenDurable(from, new Promise(b, logStart, first.votes(), first.more()));
+    sendVotePages(from, b, logStart, pages.subList(1, pages.size()));
+  }
+
+  private void sendVotePages(int to, Ballot b, long logStart, List<VotePage> pages) {
+    for (VotePage page : pages) {
+      sendWhenDurable(
+          to, new PromiseVotes(b, page.fromSlot(), logStart, page.votes(), page.more()));
+    }
+  }
+
+  /**
+   * The next page of votes a promise reports. Only while the promise is still the one asked about:
+   * having promised it, this acceptor accepts nothing below it, and nothing under it until that
+   * candidate leads, so the votes it reports are those it held when it promised.
+   */
+  private void onPromiseVotesRequest(int from, PromiseVotesRequest request) {
+    observe(request.ballot());
+    verify(
+        request.ballot().replicaId() == from,
+        "votes for %s asked by another replica, %s",
+        request.ballot(),
+        from);
+    if (!request.ballot().equals(promised)) {
+      if (promised.isAbove(request.ballot())) {
+        send(from, new Reject(request.ballot(), promised, 0));
+      }
+      return;
+    }
+    // The candidate we promised is still at work: like a prepare of the same ballot, this renews
+    // the grant to it and holds off our own election, so a long paging is not cut short by a
+    // rival whose prepare would only restart it.
+    grantLease(from);
+    if (from != id) {
+      lastHeardFromLeaderNanos = now;
+    }
+    long logStart = snapshotIndex + 1;
+    List<VotePage> pages = votePages(Math.max(request.fromSlot(), logStart));
+    // The first page answers for the slot asked about, even if compaction moved the log past it.
+    VotePage first = pages.get(0);
+    pages.set(0, new VotePage(request.fromSlot(), first.votes(), first.more()));
+    sendVotePages(from, request.ballot(), logStart, pages);
+  }
+
+  /**
+   * A window of pages of votes from {@code fromSlot} on, in slot order: at most {@link
+   * PaxosConfig#promisePagesPerRequest()} pages, each at most a page of bytes but at least one vote
+   * (the first may be empty: there are none). Each page after the first starts where the one before
+   * it ended.
+   */
+  private List<VotePage> votePages(long fromSlot) {
+    List<VotePage> pages = new ArrayList<>();
+    List<AcceptedEntry> votes = new ArrayList<>();
+    long pageFrom = fromSlot;
+    long bytes = 0;
+    for (AcceptedEntry vote : accepted.tailMap(fromSlot, true).values()) {
+      long size = vote.sizeBytes();
+      if (!votes.isEmpty() && bytes + size > config.promisePageBytes()) {
+        pages.add(new VotePage(pageFrom, votes, true));
+        if (pages.size() == config.promisePagesPerRequest()) {
+          return pages;
+        }
+        pageFrom = votes.get(votes.size() - 1).slot() + 1;
+        votes = new ArrayList<>();
+        bytes = 0;
+      }
+      votes.add(vote);
+      bytes += size;
+    }
+    pages.add(new VotePage(pageFrom, votes, false));
+    return pages;
   }
 
   private void onAccept(int from, Accept accept) {
@@ -960,7 +1086,7 @@ public final class Replica {
   private void tick() {
     switch (role) {
       case LEADER -> {
-        if (now >= leaseExpiresAtNanos) {
+        if (now >= leaseExpiresAtNanos && now >= leadAtLeastUntilNanos) {
           becomeFollower("lease ran out");
         } else {
           if (now >= nextHeartbeatAtNanos) {
@@ -974,6 +1100,14 @@ public final class Replica {
           // Give up and wait a fresh, jittered election timeout: retrying at once would renew the
           // grants this candidacy already holds and keep a split vote split.
           becomeFollower("no majority within the election timeout");
+        } else {
+          resendVotePageRequests();
+          if (now >= nextHeartbeatAtNanos) {
+            keepPromisersWhilePaging();
+          }
+          if (now >= prepareResendAtNanos) {
+            resendPrepares();
+          }
         }
       }
       case FOLLOWER -> {
@@ -1016,9 +1150,11 @@ public final class Replica {
     role = Role.CANDIDATE;
     promises.clear();
     prepareSentAtNanos = now;
+    prepareResendAtNanos = now + config.resendIntervalNanos();
     prepareFromSlot = commitIndex + 1;
     electionJitterNanos = drawJitter();
     candidacyDeadlineNanos = now + config.electionTimeoutNanos();
+    nextHeartbeatAtNanos = now + config.heartbeatIntervalNanos(); // keeps promisers while paging
     if (from != Role.CANDIDATE) {
       outEvents.add(new Event.RoleChanged(from, Role.CANDIDATE, ballot.epoch()));
     }
@@ -1034,19 +1170,135 @@ public final class Replica {
     if (role != Role.CANDIDATE || !promise.ballot().equals(ballot)) {
       return;
     }
-    if (promise.logStartSlot() > prepareFromSlot) {
-      // That acceptor compacted slots this candidate has not learned: catch up first, then run.
-      becomeFollower("behind a snapshot of " + from);
-      catchUpSource = from;
-      highestCommitSeen = Math.max(highestCommitSeen, promise.logStartSlot() - 1);
-      catchUpRetryAtNanos = now;
-      maybeRequestCatchUp();
+    // The first page: the votes from the slot the prepare asked for.
+    offerVotePage(
+        from,
+        new VotePage(prepareFromSlot, promise.accepted(), promise.moreVotes()),
+        promise.logStartSlot());
+  }
+
+  private void onPromiseVotes(int from, PromiseVotes page) {
+    observe(page.ballot());
+    if (role != Role.CANDIDATE || !page.ballot().equals(ballot)) {
       return;
     }
-    promises.put(from, promise);
-    if (promises.size() >= config.membership().quorumSize()) {
+    // Sent only by an acceptor whose promise of this ballot is durable: it stands for the promise
+    // too, should the promise itself be lost or late.
+    offerVotePage(
+        from,
+        new VotePage(page.fromSlot(), page.accepted(), page.moreVotes()),
+        page.logStartSlot());
+  }
+
+  /** Takes a page of a promise's votes in slot order, keeping one that arrived early. */
+  private void offerVotePage(int from, VotePage page, long logStartSlot) {
+    if (logStartSlot > page.fromSlot()) {
+      // That acceptor compacted slots whose votes this candidate needs: they are chosen, and this
+      // candidate has not learned them.
+      standDownToCatchUp(from, logStartSlot);
+      return;
+    }
+    PromisedVotes gathered = promises.get(from);
+    if (gathered == null) {
+      gathered = new PromisedVotes(prepareFromSlot, now);
+      promises.put(from, gathered);
+    }
+    if (gathered.complete || page.fromSlot() < gathered.nextSlot) {
+      return; // a duplicate
+    }
+    if (page.fromSlot() > gathered.nextSlot) {
+      if (gathered.early.size() < config.promisePagesPerRequest()) {
+        gathered.early.put(page.fromSlot(), page);
+      }
+      return;
+    }
+    takeVotePage(from, gathered, page);
+    while (!gathered.complete && gathered.early.containsKey(gathered.nextSlot)) {
+      takeVotePage(from, gathered, gathered.early.remove(gathered.nextSlot));
+    }
+    gathered.early.headMap(gathered.nextSlot).clear();
+    long complete = promises.values().stream().filter(p -> p.complete).count();
+    if (gathered.complete && complete >= config.membership().quorumSize()) {
       becomeLeader();
     }
+  }
+
+  private void takeVotePage(int from, PromisedVotes gathered, VotePage page) {
+    gathered.votes.addAll(page.votes());
+    if (page.more() && !config.plantedBugs().ignoreUnpagedVotes()) {
+      gathered.nextSlot = page.votes().get(page.votes().size() - 1).slot() + 1;
+      gathered.progressAtNanos = now;
+      // Pages are coming in and a majority promised: not a split vote, so let it finish.
+      if (holdsPromiseMajority()) {
+        candidacyDeadlineNanos =
+            Math.max(candidacyDeadlineNanos, now + config.electionTimeoutNanos());
+      }
+      if (++gathered.pagesOfWindow == config.promisePagesPerRequest()) {
+        requestVotePage(from, gathered); // the window is in: ask for the next
+      }
+      return;
+    }
+    gathered.complete = true;
+    gathered.early.clear();
+    if (!page.votes().isEmpty()) {
+      gathered.nextSlot = page.votes().get(page.votes().size() - 1).slot() + 1;
+    }
+  }
+
+  private void requestVotePage(int from, PromisedVotes gathered) {
+    gathered.progressAtNanos = now;
+    gathered.pagesOfWindow = 0;
+    send(from, new PromiseVotesRequest(ballot, gathered.nextSlot));
+  }
+
+  /**
+   * Asks again those that have not promised (lost, or refused while a grant to another ran): they
+   * may join now, and until then the prepare keeps them from running a rival election.
+   */
+  private void resendPrepares() {
+    prepareResendAtNanos = now + config.resendIntervalNanos();
+    Prepare prepare = new Prepare(ballot, prepareFromSlot);
+    for (int member : config.membership().replicaIds()) {
+      if (!promises.containsKey(member)) {
+        sendWhenDurable(member, prepare); // after the ballot record, as the first time
+      }
+    }
+  }
+
+  /** Asks again for pages whose answer was lost (or arrived out of order and was dropped). */
+  private void resendVotePageRequests() {
+    for (Map.Entry<Integer, PromisedVotes> e : promises.entrySet()) {
+      PromisedVotes gathered = e.getValue();
+      if (!gathered.complete && now - gathered.progressAtNanos >= config.resendIntervalNanos()) {
+        requestVotePage(e.getKey(), gathered);
+      }
+    }
+  }
+
+  /**
+   * While votes are still being fetched, renews the grants of the promisers whose votes are all in
+   * (and its own): a page request past their last vote, answered by an empty page. Those being
+   * paged renew theirs with every request.
+   */
+  private void keepPromisersWhilePaging() {
+    nextHeartbeatAtNanos = now + config.heartbeatIntervalNanos();
+    if (promises.values().stream().allMatch(p -> p.complete)) {
+      return;
+    }
+    for (Map.Entry<Integer, PromisedVotes> e : promises.entrySet()) {
+      if (e.getValue().complete) {
+        send(e.getKey(), new PromiseVotesRequest(ballot, e.getValue().nextSlot));
+      }
+    }
+  }
+
+  /** An acceptor compacted slots this candidate has not learned: catch up first, then run. */
+  private void standDownToCatchUp(int from, long logStartSlot) {
+    becomeFollower("behind a snapshot of " + from);
+    catchUpSource = from;
+    highestCommitSeen = Math.max(highestCommitSeen, logStartSlot - 1);
+    catchUpRetryAtNanos = now;
+    maybeRequestCatchUp();
   }
 
   private void onReject(int from, Reject reject) {
@@ -1073,9 +1325,11 @@ public final class Replica {
     verify(installing == null, "a candidate installing a snapshot");
     // For each slot from the first unchosen one: a value already known chosen, else the value with
     // the highest ballot any promise reported, else a no-op to fill the hole.
+    // Every vote gathered counts, a promise still being paged included: all are votes below this
+    // ballot, and the highest among any superset of a majority's is as safe as among the majority.
     TreeMap<Long, AcceptedEntry> adopted = new TreeMap<>();
-    for (Promise promise : promises.values()) {
-      for (AcceptedEntry vote : promise.accepted()) {
+    for (PromisedVotes gathered : promises.values()) {
+      for (AcceptedEntry vote : gathered.votes) {
         if (vote.slot() < prepareFromSlot) {
           continue;
         }
@@ -1105,6 +1359,7 @@ public final class Replica {
     recoveryEndSlot = maxSlot;
     nextSlot = maxSlot + 1;
     leaseExpiresAtNanos = prepareSentAtNanos + masterLeaseNanos;
+    leadAtLeastUntilNanos = now + masterLeaseNanos;
     leaseAnnounced = false;
     outEvents.add(new Event.RoleChanged(from, Role.LEADER, ballot.epoch()));
     announceLeaseIfHeld();

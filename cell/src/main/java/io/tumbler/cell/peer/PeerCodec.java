@@ -143,12 +143,17 @@ public final class PeerCodec {
     } else if (message instanceof Message.Promise m) {
       writeBallot(out, m.ballot());
       out.writeLong(m.logStartSlot());
-      out.writeInt(m.accepted().size());
-      for (AcceptedEntry entry : m.accepted()) {
-        out.writeLong(entry.slot());
-        writeBallot(out, entry.ballot());
-        writeValue(out, entry.value());
-      }
+      writeVotes(out, m.accepted());
+      out.writeBoolean(m.moreVotes());
+    } else if (message instanceof Message.PromiseVotesRequest m) {
+      writeBallot(out, m.ballot());
+      out.writeLong(m.fromSlot());
+    } else if (message instanceof Message.PromiseVotes m) {
+      writeBallot(out, m.ballot());
+      out.writeLong(m.fromSlot());
+      out.writeLong(m.logStartSlot());
+      writeVotes(out, m.accepted());
+      out.writeBoolean(m.moreVotes());
     } else if (message instanceof Message.Reject m) {
       writeBallot(out, m.ballot());
       writeBallot(out, m.promised());
@@ -198,16 +203,17 @@ public final class PeerCodec {
       case PREPARE:
         return new Message.Prepare(readBallot(in), in.readLong("fromSlot"));
       case PROMISE:
-        {
-          Ballot ballot = readBallot(in);
-          long logStartSlot = in.readLong("logStartSlot");
-          int count = readCount(in, "accepted", MIN_ACCEPTED_ENTRY_BYTES);
-          List<AcceptedEntry> accepted = new ArrayList<>(count);
-          for (int i = 0; i < count; i++) {
-            accepted.add(new AcceptedEntry(in.readLong("slot"), readBallot(in), readValue(in)));
-          }
-          return new Message.Promise(ballot, logStartSlot, accepted);
-        }
+        return new Message.Promise(
+            readBallot(in), in.readLong("logStartSlot"), readVotes(in), in.readBoolean("more"));
+      case PROMISE_VOTES_REQUEST:
+        return new Message.PromiseVotesRequest(readBallot(in), in.readLong("fromSlot"));
+      case PROMISE_VOTES:
+        return new Message.PromiseVotes(
+            readBallot(in),
+            in.readLong("fromSlot"),
+            in.readLong("logStartSlot"),
+            readVotes(in),
+            in.readBoolean("more"));
       case REJECT:
         return new Message.Reject(readBallot(in), readBallot(in), in.readLong("leaseRemaining"));
       case ACCEPT:
@@ -246,6 +252,24 @@ public final class PeerCodec {
             in.readInt("checksum"));
     }
     throw new AssertionError("unhandled peer message type " + type);
+  }
+
+  private static void writeVotes(WireWriter out, List<AcceptedEntry> votes) {
+    out.writeInt(votes.size());
+    for (AcceptedEntry vote : votes) {
+      out.writeLong(vote.slot());
+      writeBallot(out, vote.ballot());
+      writeValue(out, vote.value());
+    }
+  }
+
+  private List<AcceptedEntry> readVotes(WireReader in) {
+    int count = readCount(in, "accepted", MIN_ACCEPTED_ENTRY_BYTES);
+    List<AcceptedEntry> votes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      votes.add(new AcceptedEntry(in.readLong("slot"), readBallot(in), readValue(in)));
+    }
+    return votes;
   }
 
   private static void writeBallot(WireWriter out, Ballot ballot) {

@@ -57,17 +57,31 @@ class PeerCodecTest {
       return new Value(commands);
     }
 
+    List<AcceptedEntry> votes() {
+      List<AcceptedEntry> votes = new ArrayList<>();
+      for (int i = random.nextInt(5); i > 0; i--) {
+        votes.add(new AcceptedEntry(slot(), ballot(), value()));
+      }
+      return votes;
+    }
+
     Message of(PeerMessageType type) {
       switch (type) {
         case PREPARE:
           return new Message.Prepare(ballot(), slot());
         case PROMISE:
           {
-            List<AcceptedEntry> votes = new ArrayList<>();
-            for (int i = random.nextInt(5); i > 0; i--) {
-              votes.add(new AcceptedEntry(slot(), ballot(), value()));
-            }
-            return new Message.Promise(ballot(), slot(), votes);
+            List<AcceptedEntry> votes = votes();
+            return new Message.Promise(
+                ballot(), slot(), votes, !votes.isEmpty() && random.nextBoolean());
+          }
+        case PROMISE_VOTES_REQUEST:
+          return new Message.PromiseVotesRequest(ballot(), slot());
+        case PROMISE_VOTES:
+          {
+            List<AcceptedEntry> votes = votes();
+            return new Message.PromiseVotes(
+                ballot(), slot(), slot(), votes, !votes.isEmpty() && random.nextBoolean());
           }
         case REJECT:
           return new Message.Reject(ballot(), ballot(), random.nextInt(1_000_000_000));
@@ -218,6 +232,13 @@ class PeerCodecTest {
                     .writeInt(Integer.MAX_VALUE)
                     .writeZero(12));
     assertThat(errorOf(promise)).isEqualTo(FrameError.MALFORMED_BODY);
+    // A page of votes saying more follow, yet holding none: nothing says where the rest start.
+    ByteBuf moreOfNothing =
+        frame(
+            PeerMessageType.PROMISE_VOTES,
+            body ->
+                body.writeLong(1).writeInt(1).writeLong(1).writeLong(1).writeInt(0).writeByte(1));
+    assertThat(errorOf(moreOfNothing)).isEqualTo(FrameError.MALFORMED_BODY);
     // An accept for slot 0, which no slot is.
     ByteBuf slotZero =
         frame(PeerMessageType.ACCEPTED, body -> body.writeLong(1).writeInt(1).writeLong(0));
@@ -237,7 +258,12 @@ class PeerCodecTest {
     Messages messages = new Messages(random);
     for (int i = 0; i < 20_000; i++) {
       ByteBuf wire =
-          encode(new Envelope(1, 2, messages.of(PeerMessageType.values()[random.nextInt(11)])));
+          encode(
+              new Envelope(
+                  1,
+                  2,
+                  messages.of(
+                      PeerMessageType.values()[random.nextInt(PeerMessageType.values().length)])));
       // Damage one byte after the length prefix, so the frame still arrives whole.
       int at =
           PeerCodec.LENGTH_BYTES + random.nextInt(wire.readableBytes() - PeerCodec.LENGTH_BYTES);

@@ -23,15 +23,52 @@ public sealed interface Message {
 
   /**
    * Phase 1b: a promise not to accept below {@code ballot}, which also grants the candidate a
-   * master lease. Carries the acceptor's votes from the requested slot on, and the first slot its
-   * log still holds (everything before it was compacted into a snapshot).
+   * master lease. Carries the acceptor's votes from the requested slot on, in slot order, at most
+   * {@code PaxosConfig.promisePageBytes()} of them, and the first slot its log still holds
+   * (everything before it was compacted into a snapshot). {@code moreVotes}: the votes after the
+   * last one carried must be fetched with {@link PromiseVotesRequest} before the candidate may
+   * lead.
    */
-  record Promise(Ballot ballot, long logStartSlot, List<AcceptedEntry> accepted)
+  record Promise(Ballot ballot, long logStartSlot, List<AcceptedEntry> accepted, boolean moreVotes)
       implements Message {
     public Promise {
       checkNotNull(ballot, "ballot");
       checkArgument(logStartSlot >= 1, "logStartSlot must be >= 1, was %s", logStartSlot);
       accepted = List.copyOf(accepted);
+      checkArgument(!moreVotes || !accepted.isEmpty(), "a page with more to come holds a vote");
+    }
+  }
+
+  /**
+   * A candidate asks an acceptor that promised it {@code ballot} for the next page of the votes
+   * that promise reports, from {@code fromSlot} on.
+   */
+  record PromiseVotesRequest(Ballot ballot, long fromSlot) implements Message {
+    public PromiseVotesRequest {
+      checkNotNull(ballot, "ballot");
+      checkArgument(fromSlot >= 1, "fromSlot must be >= 1, was %s", fromSlot);
+    }
+  }
+
+  /**
+   * A further page of the votes reported with a promise of {@code ballot}: those from {@code
+   * fromSlot} on (as asked), at most a page of them, with the first slot the acceptor's log still
+   * holds. Sent only while the acceptor's promise is still {@code ballot}: its votes below the
+   * ballot cannot have changed since it promised.
+   */
+  record PromiseVotes(
+      Ballot ballot,
+      long fromSlot,
+      long logStartSlot,
+      List<AcceptedEntry> accepted,
+      boolean moreVotes)
+      implements Message {
+    public PromiseVotes {
+      checkNotNull(ballot, "ballot");
+      checkArgument(fromSlot >= 1, "fromSlot must be >= 1, was %s", fromSlot);
+      checkArgument(logStartSlot >= 1, "logStartSlot must be >= 1, was %s", logStartSlot);
+      accepted = List.copyOf(accepted);
+      checkArgument(!moreVotes || !accepted.isEmpty(), "a page with more to come holds a vote");
     }
   }
 

@@ -125,6 +125,15 @@ public final class Simulation {
     }
   }
 
+  /**
+   * Promise pages of two to five votes (a vote is 24 bytes as a no-op, up to 88 with four
+   * commands), four pages a window: an election pages whenever more than a few slots are unsettled,
+   * and one after a power cut, with hundreds, pages through many windows.
+   */
+  static final int PROMISE_PAGE_BYTES = 128;
+
+  static final int PROMISE_PAGES_PER_REQUEST = 4;
+
   /** The core's configuration the simulator runs with: short leases so a run sees many. */
   public static PaxosConfig cellConfig(int replicas, PlantedBugs bugs) {
     return PaxosConfig.builder(Membership.ofSize(replicas))
@@ -137,13 +146,17 @@ public final class Simulation {
         .catchUpRetryNanos(TimeUnit.MILLISECONDS.toNanos(40))
         .maxSlotsInFlight(8)
         .maxBatchCommands(4)
-        .maxBatchBytes(64)
+        // Four 12-byte commands fill a batch first; the bytes bound only lets a promise page be
+        // larger than one batch (a page must fit where a batch does).
+        .maxBatchBytes(PROMISE_PAGE_BYTES)
         .maxCommandBytes(16)
         .maxPendingCommands(64)
         .catchUpChunkEntries(16)
         .snapshotChunkBytes(64)
         .snapshotChunksPerRequest(2)
         .logRetentionSlots(64)
+        .promisePageBytes(PROMISE_PAGE_BYTES)
+        .promisePagesPerRequest(PROMISE_PAGES_PER_REQUEST)
         .plantedBugs(bugs)
         .build();
   }
@@ -151,10 +164,11 @@ public final class Simulation {
   /** The names {@code scripts/simulate --bug} takes, one per planted bug. */
   public static PlantedBugs plantedBug(String name) {
     return switch (name) {
-      case "accept-below-promise" -> new PlantedBugs(true, false, false, false);
-      case "ignore-higher-accepted" -> new PlantedBugs(false, true, false, false);
-      case "lease-no-drift" -> new PlantedBugs(false, false, true, false);
-      case "ack-before-persist" -> new PlantedBugs(false, false, false, true);
+      case "accept-below-promise" -> new PlantedBugs(true, false, false, false, false);
+      case "ignore-higher-accepted" -> new PlantedBugs(false, true, false, false, false);
+      case "lease-no-drift" -> new PlantedBugs(false, false, true, false, false);
+      case "ack-before-persist" -> new PlantedBugs(false, false, false, true, false);
+      case "ignore-unpaged-votes" -> new PlantedBugs(false, false, false, false, true);
       default -> throw new IllegalArgumentException("unknown planted bug " + name);
     };
   }
@@ -165,7 +179,8 @@ public final class Simulation {
             "accept-below-promise",
             "ignore-higher-accepted",
             "lease-no-drift",
-            "ack-before-persist")) {
+            "ack-before-persist",
+            "ignore-unpaged-votes")) {
       if (plantedBug(name).equals(bugs)) {
         return " --bug " + name;
       }
@@ -782,13 +797,19 @@ public final class Simulation {
    */
   private void checkAcknowledgementIsDurable(Node node, Envelope envelope) {
     Message message = envelope.message();
+    Ballot vouchedPromise = null;
     if (message instanceof Message.Promise promise) {
-      if (node.storage.durablePromise().compareTo(promise.ballot()) < 0) {
+      vouchedPromise = promise.ballot();
+    } else if (message instanceof Message.PromiseVotes page) {
+      vouchedPromise = page.ballot();
+    }
+    if (vouchedPromise != null) {
+      if (node.storage.durablePromise().compareTo(vouchedPromise) < 0) {
         throw new InvariantViolation(
             "(4a) replica "
                 + node.id
                 + " sent "
-                + promise.ballot()
+                + vouchedPromise
                 + " promise before it was durable");
       }
     } else if (message instanceof Message.Accepted ack) {
