@@ -13,7 +13,11 @@ import java.util.Optional;
  *       onPersisted(now, token)}. Answers that depend on them are held inside the core until then;
  *       every message in {@link #messages} may be sent at once.
  *   <li>{@link #messages}: send these.
- *   <li>{@link #snapshotToInstall}: replace the application's state with this snapshot, then
+ *   <li>{@link #snapshotChunksToSend}: read each chunk from the stored snapshot it names and send
+ *       it ({@link SnapshotChunkSend#envelope}); if that snapshot is gone, call {@code
+ *       onSnapshotUnavailable(now, index)} instead.
+ *   <li>{@link #snapshotToInstall}: a snapshot received from another replica is now durable and
+ *       verified in storage: replace the application's state with it, streamed from storage, then
  *   <li>{@link #toApply}: apply these chosen entries, in order (contiguous slots).
  *   <li>{@link #refused}: commands this replica did not take (not master, or queue full): tell the
  *       client to go to {@code leaderHint()}.
@@ -23,16 +27,25 @@ import java.util.Optional;
 public record Outputs(
     Optional<PersistRequest> persist,
     List<Envelope> messages,
-    Optional<SnapshotInstall> snapshotToInstall,
+    List<SnapshotChunkSend> snapshotChunksToSend,
+    Optional<SnapshotRef> snapshotToInstall,
     List<ChosenEntry> toApply,
     List<Command> refused,
     List<Event> events) {
 
   public static final Outputs EMPTY =
-      new Outputs(Optional.empty(), List.of(), Optional.empty(), List.of(), List.of(), List.of());
+      new Outputs(
+          Optional.empty(),
+          List.of(),
+          List.of(),
+          Optional.empty(),
+          List.of(),
+          List.of(),
+          List.of());
 
   public Outputs {
     messages = List.copyOf(messages);
+    snapshotChunksToSend = List.copyOf(snapshotChunksToSend);
     toApply = List.copyOf(toApply);
     refused = List.copyOf(refused);
     events = List.copyOf(events);
@@ -41,6 +54,7 @@ public record Outputs(
   public boolean isEmpty() {
     return persist.isEmpty()
         && messages.isEmpty()
+        && snapshotChunksToSend.isEmpty()
         && snapshotToInstall.isEmpty()
         && toApply.isEmpty()
         && refused.isEmpty()

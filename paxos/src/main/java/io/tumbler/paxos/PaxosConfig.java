@@ -31,6 +31,12 @@ import java.util.concurrent.TimeUnit;
  *     that replica asks for entries again
  * @param logRetentionSlots chosen entries kept in memory behind a snapshot, so replicas slightly
  *     behind catch up from entries rather than a whole snapshot
+ * @param promisePageBytes most bytes of votes ({@link AcceptedEntry#sizeBytes()}) one promise, or
+ *     one further page of its votes, carries (at least one vote each); a candidate fetches the rest
+ *     page by page before it leads. At most {@code maxBatchBytes}, so a page fits wherever the
+ *     largest batch does
+ * @param promisePagesPerRequest pages of votes an acceptor sends back to back for one prepare or
+ *     one request for more (a window), so phase 1 takes one round trip per window, not per page
  * @param plantedBugs test-only protocol bugs; {@link PlantedBugs#NONE} outside tests
  */
 public record PaxosConfig(
@@ -51,10 +57,15 @@ public record PaxosConfig(
     int snapshotChunkBytes,
     int snapshotChunksPerRequest,
     int logRetentionSlots,
+    int promisePageBytes,
+    int promisePagesPerRequest,
     PlantedBugs plantedBugs) {
 
   /** Drift above this (10%) means the clocks are broken, not drifting. */
   public static final long MAX_CLOCK_DRIFT_PPM = 100_000;
+
+  /** The promise page, unless set or the largest batch is smaller. */
+  public static final int DEFAULT_PROMISE_PAGE_BYTES = 512 * 1024;
 
   public PaxosConfig {
     checkNotNull(membership, "membership");
@@ -92,6 +103,13 @@ public record PaxosConfig(
     checkArgument(snapshotChunkBytes >= 1, "snapshotChunkBytes must be >= 1");
     checkArgument(snapshotChunksPerRequest >= 1, "snapshotChunksPerRequest must be >= 1");
     checkArgument(logRetentionSlots >= 0, "logRetentionSlots must be >= 0");
+    checkArgument(
+        promisePageBytes >= 1 && promisePageBytes <= maxBatchBytes,
+        "promisePageBytes (%s) must be in [1, maxBatchBytes = %s]: a page must fit where a batch"
+            + " does",
+        promisePageBytes,
+        maxBatchBytes);
+    checkArgument(promisePagesPerRequest >= 1, "promisePagesPerRequest must be >= 1");
   }
 
   /** The lease the master may count: the grant shortened by the worst-case drift of two clocks. */
@@ -131,6 +149,8 @@ public record PaxosConfig(
     b.snapshotChunkBytes = snapshotChunkBytes;
     b.snapshotChunksPerRequest = snapshotChunksPerRequest;
     b.logRetentionSlots = logRetentionSlots;
+    b.promisePageBytes = promisePageBytes;
+    b.promisePagesPerRequest = promisePagesPerRequest;
     b.plantedBugs = plantedBugs;
     return b;
   }
@@ -154,6 +174,11 @@ public record PaxosConfig(
     private int snapshotChunkBytes = 256 * 1024;
     private int snapshotChunksPerRequest = 8;
     private int logRetentionSlots = 10_000;
+
+    /** Unset: the default page, or the largest batch if that is smaller. */
+    private int promisePageBytes;
+
+    private int promisePagesPerRequest = 8;
     private PlantedBugs plantedBugs = PlantedBugs.NONE;
 
     private Builder(Membership membership) {
@@ -240,6 +265,16 @@ public record PaxosConfig(
       return this;
     }
 
+    public Builder promisePageBytes(int v) {
+      promisePageBytes = v;
+      return this;
+    }
+
+    public Builder promisePagesPerRequest(int v) {
+      promisePagesPerRequest = v;
+      return this;
+    }
+
     public Builder plantedBugs(PlantedBugs v) {
       plantedBugs = v;
       return this;
@@ -264,6 +299,10 @@ public record PaxosConfig(
           snapshotChunkBytes,
           snapshotChunksPerRequest,
           logRetentionSlots,
+          promisePageBytes != 0
+              ? promisePageBytes
+              : Math.min(DEFAULT_PROMISE_PAGE_BYTES, maxBatchBytes),
+          promisePagesPerRequest,
           plantedBugs);
     }
   }

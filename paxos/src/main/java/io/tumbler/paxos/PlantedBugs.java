@@ -10,19 +10,23 @@ package io.tumbler.paxos;
  * @param leaseWithoutDriftMargin the master counts its lease as the full lease duration, without
  *     the clock-drift margin
  * @param ackBeforePersist promises and accepts are answered before their records are durable
+ * @param ignoreUnpagedVotes a candidate takes the first page of each promise's votes as all of them
+ *     and leads without fetching the rest
  */
 public record PlantedBugs(
     boolean acceptBelowPromise,
     boolean ignoreHigherAcceptedValue,
     boolean leaseWithoutDriftMargin,
-    boolean ackBeforePersist) {
+    boolean ackBeforePersist,
+    boolean ignoreUnpagedVotes) {
 
-  public static final PlantedBugs NONE = new PlantedBugs(false, false, false, false);
+  public static final PlantedBugs NONE = new PlantedBugs(false, false, false, false, false);
 
   public boolean any() {
     return acceptBelowPromise
         || ignoreHigherAcceptedValue
         || leaseWithoutDriftMargin
-        || ackBeforePersist;
+        || ackBeforePersist
+        || ignoreUnpagedVotes;
   }
 }

@@ -15,6 +15,8 @@ import io.tumbler.paxos.message.Message.Heartbeat;
 import io.tumbler.paxos.message.Message.HeartbeatAck;
 import io.tumbler.paxos.message.Message.Prepare;
 import io.tumbler.paxos.message.Message.Promise;
+import io.tumbler.paxos.message.Message.PromiseVotes;
+import io.tumbler.paxos.message.Message.PromiseVotesRequest;
 import io.tumbler.paxos.message.Message.Reject;
 import io.tumbler.paxos.message.Message.SnapshotChunk;
 import io.tumbler.paxos.message.Message.SnapshotChunkRequest;
@@ -23,7 +25,6 @@ import io.tumbler.paxos.storage.PersistentState;
 import io.tumbler.paxos.storage.StorageRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,14 +32,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.random.RandomGenerator;
+import java.util.zip.CRC32C;
 
 /**
  * One replica of a Multi-Paxos cell: acceptor, learner and (when master) the distinguished
  * proposer. Pure and single-threaded: it does no I/O, reads no clock and owns no randomness. The
- * driver steps it with {@link #onMessage}, {@link #onTick}, {@link #propose}, {@link #onPersisted}
- * and {@link #onSnapshotTaken}, each given the replica's own clock reading, and carries out the
- * returned {@link Outputs}.
+ * driver steps it with {@link #onMessage}, {@link #onTick}, {@link #propose}, {@link #onPersisted},
+ * {@link #onSnapshotTaken} and {@link #onSnapshotUnavailable}, each given the replica's own clock
+ * reading, and carries out the returned {@link Outputs}.
  *
  * <p>Durability contract: a promise or an accept is answered only after the records it depends on
  * were reported durable through {@link #onPersisted}. The core holds such answers itself; every
@@ -49,6 +52,13 @@ import java.util.random.RandomGenerator;
  * until it runs out. After a restart it promises nobody for a full lease, since it forgot whom it
  * granted. The master counts {@link PaxosConfig#masterLeaseNanos()} from the moment it sent the
  * request a majority answered.
+ *
+ * <p>Snapshot contract: the core never holds a snapshot's bytes. It names snapshots by {@link
+ * SnapshotRef}; the driver stores them, reads the chunks the core asks it to send, and streams a
+ * snapshot into the application when the core says so. A snapshot received from another replica
+ * passes through one chunk at a time, into storage ({@link
+ * io.tumbler.paxos.storage.StorageRecord.IncomingSnapshotChunk}); its checksum is verified over the
+ * whole body and it is made durable before it is installed.
  */
 public final class Replica {
 
@@ -72,17 +82,50 @@ public final class Replica {
 
   private long commitIndex;
   private long appliedIndex;
-  private long snapshotIndex;
-  private byte[] snapshotBytes;
   private long highestCommitSeen;
   private int catchUpSource = -1;
   private long catchUpRetryAtNanos;
-  private long receivingSnapshotIndex = -1;
-  private byte[] receiveBuffer = new byte[0];
-  private int receivedBytes;
+
+  // ---- snapshots (references only: the bytes stay in the driver's storage) ----
+  /** The newest snapshot this replica holds, or null. */
+  private SnapshotRef snapshot;
+
+  private long snapshotIndex;
+
+  /** False once the driver reported it cannot read {@link #snapshot}: serve none until the next. */
+  private boolean snapshotServable;
 
   /** Snapshots being sent, per receiving replica (at most one each). */
-  private final Map<Integer, PinnedSnapshot> transfers = new HashMap<>();
+  private final Map<Integer, SnapshotRef> transfers = new HashMap<>();
+
+  // ---- a snapshot being received ----
+  /** The index of the snapshot a transfer fetches, or -1 when none runs. */
+  private long receivingSnapshotIndex = -1;
+
+  /** What the first chunk said that snapshot is; null until it arrived. */
+  private SnapshotRef incoming;
+
+  /** Bytes of {@link #incoming} handed to storage, contiguous from 0. */
+  private long incomingBytes;
+
+  private final CRC32C incomingChecksum = new CRC32C();
+
+  /** Where the window of chunks asked for last ends. */
+  private long incomingWindowEnd;
+
+  /**
+   * A persist token that must be reported before the next window is asked for (0: none), so at most
+   * one window of a snapshot waits in memory for the disk.
+   */
+  private long incomingWindowToken;
+
+  /** A received snapshot being made durable before it is installed, and its token; or null. */
+  private SnapshotRef installing;
+
+  private long installingToken;
+
+  /** Received snapshots refused because their checksum did not match: diagnostics. */
+  private long snapshotsRefused;
 
   // ---- election ----
   private Role role = Role.FOLLOWER;
@@ -93,8 +136,11 @@ public final class Replica {
   private long electionJitterNanos;
 
   // ---- candidate ----
-  private final Map<Integer, Promise> promises = new HashMap<>();
+  /** Per acceptor that promised this candidacy, the votes its promise reported so far. */
+  private final Map<Integer, PromisedVotes> promises = new HashMap<>();
+
   private long prepareSentAtNanos;
+  private long prepareResendAtNanos;
   private long prepareFromSlot;
   private long candidacyDeadlineNanos;
 
@@ -104,6 +150,13 @@ public final class Replica {
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final ArrayDeque<Command> pending = new ArrayDeque<>();
   private long leaseExpiresAtNanos;
+
+  /**
+   * A new master leads at least until then, lease or not: one whose phase 1 outlasted its lease
+   * (many pages of votes) must get the chance to win a lease with its first heartbeats.
+   */
+  private long leadAtLeastUntilNanos;
+
   private boolean leaseAnnounced;
   private long heartbeatRound;
   private final TreeMap<Long, HeartbeatRound> rounds = new TreeMap<>();
@@ -120,10 +173,11 @@ public final class Replica {
   private long now;
   private final ArrayDeque<Envelope> local = new ArrayDeque<>();
   private final List<Envelope> outMessages = new ArrayList<>();
+  private final List<SnapshotChunkSend> outChunkSends = new ArrayList<>();
   private final List<ChosenEntry> outApply = new ArrayList<>();
   private final List<Command> outRefused = new ArrayList<>();
   private final List<Event> outEvents = new ArrayList<>();
-  private SnapshotInstall outSnapshot;
+  private SnapshotRef outSnapshot;
   private boolean inStep;
 
   private static final class InFlight {
@@ -148,7 +202,35 @@ public final class Replica {
 
   private record Held(long token, Envelope envelope) {}
 
-  private record PinnedSnapshot(long index, byte[] bytes) {}
+  /**
+   * The votes one acceptor reports with its promise, gathered page by page. Until they are {@code
+   * complete} the candidate does not count that promise towards leading: proposing in a slot whose
+   * votes it has not seen from a majority could overwrite a chosen value.
+   */
+  private static final class PromisedVotes {
+    final List<AcceptedEntry> votes = new ArrayList<>();
+    boolean complete;
+
+    /** The slot the next page starts from, while not complete. */
+    long nextSlot;
+
+    /** Pages that arrived before the one they follow (at most a window of them), by first slot. */
+    final TreeMap<Long, VotePage> early = new TreeMap<>();
+
+    /** When the last request went out or the last page came in. */
+    long progressAtNanos;
+
+    /** Pages taken since the last request: a full window means asking for the next. */
+    int pagesOfWindow;
+
+    PromisedVotes(long fromSlot, long nowNanos) {
+      this.nextSlot = fromSlot;
+      this.progressAtNanos = nowNanos;
+    }
+  }
+
+  /** A page of votes from {@code fromSlot} on, and whether more follow it. */
+  private record VotePage(long fromSlot, List<AcceptedEntry> votes, boolean more) {}
 
   /**
    * Starts (or restarts) replica {@code id} from what its storage holds. It refuses every promise
@@ -172,8 +254,9 @@ public final class Replica {
     }
     this.promised = highest;
     this.highestBallotSeen = state.proposed().isAbove(highest) ? state.proposed() : highest;
+    this.snapshot = state.snapshot().orElse(null);
     this.snapshotIndex = state.snapshotIndex();
-    this.snapshotBytes = state.snapshotIndex() > 0 ? state.snapshotBytes().clone() : null;
+    this.snapshotServable = snapshot != null;
     this.commitIndex = snapshotIndex;
     this.chosenFloor = snapshotIndex + 1;
     this.appliedIndex = snapshotIndex;
@@ -237,20 +320,50 @@ public final class Replica {
       while (!held.isEmpty() && held.peekFirst().token() <= lastDurableToken) {
         send(held.pollFirst().envelope());
       }
+      if (installing != null && installingToken <= lastDurableToken) {
+        installSnapshot();
+      }
+      if (incomingWindowToken != 0 && incomingWindowToken <= lastDurableToken) {
+        incomingWindowToken = 0; // storage took the last window: ask for the next
+        catchUpRetryAtNanos = now;
+        maybeRequestCatchUp();
+      }
     }
     return finish();
   }
 
   /**
-   * The application took a snapshot of its state after applying {@code index}: the log up to it may
-   * be dropped, and replicas that need those entries get the snapshot instead.
+   * The driver wrote the application's state after applying {@code snapshot.index()} to storage and
+   * made it durable ({@link io.tumbler.paxos.storage.SnapshotFiles#write}): the log up to it may be
+   * dropped, and replicas that need those entries get the snapshot instead.
    */
-  public Outputs onSnapshotTaken(long nowNanos, long index, byte[] bytes) {
+  public Outputs onSnapshotTaken(long nowNanos, SnapshotRef snapshot) {
     begin(nowNanos);
-    checkArgument(index <= appliedIndex, "snapshot at %s beyond applied %s", index, appliedIndex);
-    checkNotNull(bytes, "bytes");
-    if (index > snapshotIndex) {
-      compactTo(index, bytes.clone());
+    checkNotNull(snapshot, "snapshot");
+    checkArgument(
+        snapshot.index() <= appliedIndex,
+        "snapshot at %s beyond applied %s",
+        snapshot.index(),
+        appliedIndex);
+    // While a newer snapshot received from another replica is being made durable, this one is
+    // already superseded: storage may even have deleted it.
+    if (snapshot.index() > snapshotIndex && installing == null) {
+      adoptSnapshot(snapshot);
+      persist(new StorageRecord.SnapshotTaken(snapshot, servedSnapshots()));
+    }
+    return finish();
+  }
+
+  /**
+   * The driver could not read the stored snapshot at {@code index} to send a chunk of it (deleted
+   * or damaged). Transfers pinned to it restart on the newest snapshot; if that is the one, none is
+   * served until the next snapshot is taken or installed.
+   */
+  public Outputs onSnapshotUnavailable(long nowNanos, long index) {
+    begin(nowNanos);
+    transfers.values().removeIf(pinned -> pinned.index() == index);
+    if (snapshot != null && snapshot.index() == index) {
+      snapshotServable = false;
     }
     return finish();
   }
@@ -295,6 +408,21 @@ public final class Replica {
 
   public long snapshotIndex() {
     return snapshotIndex;
+  }
+
+  /** The newest snapshot this replica holds, if any. */
+  public Optional<SnapshotRef> snapshot() {
+    return Optional.ofNullable(snapshot);
+  }
+
+  /** The index of the snapshot being received from another replica, or -1. */
+  public long receivingSnapshotIndex() {
+    return receivingSnapshotIndex;
+  }
+
+  /** How many received snapshots failed their checksum and were fetched again. */
+  public long snapshotsRefused() {
+    return snapshotsRefused;
   }
 
   public Ballot promised() {
@@ -361,11 +489,13 @@ public final class Replica {
         new Outputs(
             persist,
             outMessages,
+            outChunkSends,
             Optional.ofNullable(outSnapshot),
             outApply,
             outRefused,
             outEvents);
     outMessages.clear();
+    outChunkSends.clear();
     outApply.clear();
     outRefused.clear();
     outEvents.clear();
@@ -384,6 +514,16 @@ public final class Replica {
       verify(nextSlot > commitIndex, "next slot %s at or below commit %s", nextSlot, commitIndex);
     }
     verify(lastDurableToken <= lastIssuedToken, "durable token beyond issued");
+    verify(
+        installing == null || installing.index() > commitIndex,
+        "installing %s at or below commit %s",
+        installing,
+        commitIndex);
+    verify(
+        snapshot == null ? snapshotIndex == 0 : snapshot.index() == snapshotIndex,
+        "snapshot %s at index %s",
+        snapshot,
+        snapshotIndex);
   }
 
   private void send(int to, Message message) {
@@ -438,6 +578,10 @@ public final class Replica {
       onPrepare(from, prepare);
     } else if (message instanceof Promise promise) {
       onPromise(from, promise);
+    } else if (message instanceof PromiseVotesRequest request) {
+      onPromiseVotesRequest(from, request);
+    } else if (message instanceof PromiseVotes page) {
+      onPromiseVotes(from, page);
     } else if (message instanceof Reject reject) {
       onReject(from, reject);
     } else if (message instanceof Accept accept) {
@@ -478,13 +622,20 @@ public final class Replica {
   /** Until when (own clock) this acceptor refuses to promise {@code candidate}. */
   private long promisesRefusedUntil(int candidate) {
     long until = refusePromisesUntilNanos;
-    // A grant to our own candidacy protects nothing until we lead: yielding it makes us step
-    // down in the same step (see raisePromise), so it never both counts and is given away.
-    boolean selfGrantBinds = grantHolder != id || role == Role.LEADER;
+    // A grant to our own candidacy protects nothing while it is one of several that may still
+    // win: yielding it makes us step down in the same step (see raisePromise), so it never both
+    // counts and is given away, and rival candidates never block each other. Once promises from
+    // a majority are in, no rival can win before their grants run out, so the candidacy keeps its
+    // own while it fetches the votes.
+    boolean selfGrantBinds = grantHolder != id || role == Role.LEADER || holdsPromiseMajority();
     if (grantHolder >= 0 && grantHolder != candidate && selfGrantBinds) {
       until = Math.max(until, grantExpiresAtNanos);
     }
     return until;
+  }
+
+  private boolean holdsPromiseMajority() {
+    return role == Role.CANDIDATE && promises.size() >= config.membership().quorumSize();
   }
 
   private void grantLease(int holder) {
@@ -515,14 +666,87 @@ public final class Replica {
     long refusal = promiseRefusalRemaining(from);
     if (refusal > 0) {
       send(from, new Reject(b, promised, refusal));
+      // A candidate is at work and will ask again (it re-sends its prepare): hold off our own
+      // election, which would only raise a rival ballot it then runs into.
+      lastHeardFromLeaderNanos = now;
       return;
     }
     raisePromise(b, from);
     grantLease(from);
     long logStart = snapshotIndex + 1;
-    long first = Math.max(prepare.fromSlot(), logStart);
-    List<AcceptedEntry> votes = new ArrayList<>(accepted.tailMap(first, true).values());
-    sendWhenDurable(from, new Promise(b, logStart, votes));
+    List<VotePage> pages = votePages(Math.max(prepare.fromSlot(), logStart));
+    VotePage first = pages.get(0);
+    sendWhenDurable(from, new Promise(b, logStart, first.votes(), first.more()));
+    sendVotePages(from, b, logStart, pages.subList(1, pages.size()));
+  }
+
+  private void sendVotePages(int to, Ballot b, long logStart, List<VotePage> pages) {
+    for (VotePage page : pages) {
+      sendWhenDurable(
+          to, new PromiseVotes(b, page.fromSlot(), logStart, page.votes(), page.more()));
+    }
+  }
+
+  /**
+   * The next page of votes a promise reports. Only while the promise is still the one asked about:
+   * having promised it, this acceptor accepts nothing below it, and nothing under it until that
+   * candidate leads, so the votes it reports are those it held when it promised.
+   */
+  private void onPromiseVotesRequest(int from, PromiseVotesRequest request) {
+    observe(request.ballot());
+    verify(
+        request.ballot().replicaId() == from,
+        "votes for %s asked by another replica, %s",
+        request.ballot(),
+        from);
+    if (!request.ballot().equals(promised)) {
+      if (promised.isAbove(request.ballot())) {
+        send(from, new Reject(request.ballot(), promised, 0));
+      }
+      return;
+    }
+    // The candidate we promised is still at work: like a prepare of the same ballot, this renews
+    // the grant to it and holds off our own election, so a long paging is not cut short by a
+    // rival whose prepare would only restart it.
+    grantLease(from);
+    if (from != id) {
+      lastHeardFromLeaderNanos = now;
+    }
+    long logStart = snapshotIndex + 1;
+    List<VotePage> pages = votePages(Math.max(request.fromSlot(), logStart));
+    // The first page answers for the slot asked about, even if compaction moved the log past it.
+    VotePage first = pages.get(0);
+    pages.set(0, new VotePage(request.fromSlot(), first.votes(), first.more()));
+    sendVotePages(from, request.ballot(), logStart, pages);
+  }
+
+  /**
+   * A window of pages of votes from {@code fromSlot} on, in slot order: at most {@link
+   * PaxosConfig#promisePagesPerRequest()} pages, each at most a page of bytes but at least one vote
+   * (the first may be empty: there are none). Each page after the first starts where the one before
+   * it ended.
+   */
+  private List<VotePage> votePages(long fromSlot) {
+    List<VotePage> pages = new ArrayList<>();
+    List<AcceptedEntry> votes = new ArrayList<>();
+    long pageFrom = fromSlot;
+    long bytes = 0;
+    for (AcceptedEntry vote : accepted.tailMap(fromSlot, true).values()) {
+      long size = vote.sizeBytes();
+      if (!votes.isEmpty() && bytes + size > config.promisePageBytes()) {
+        pages.add(new VotePage(pageFrom, votes, true));
+        if (pages.size() == config.promisePagesPerRequest()) {
+          return pages;
+        }
+        pageFrom = votes.get(votes.size() - 1).slot() + 1;
+        votes = new ArrayList<>();
+        bytes = 0;
+      }
+      votes.add(vote);
+      bytes += size;
+    }
+    pages.add(new VotePage(pageFrom, votes, false));
+    return pages;
   }
 
   private void onAccept(int from, Accept accept) {
@@ -616,6 +840,10 @@ public final class Replica {
   }
 
   private void advanceCommit() {
+    if (installing != null) {
+      // A received snapshot is being made durable: entries wait, and those above it apply after it.
+      return;
+    }
     while (chosen.containsKey(commitIndex + 1)) {
       commitIndex++;
       outApply.add(new ChosenEntry(commitIndex, chosen.get(commitIndex)));
@@ -627,16 +855,25 @@ public final class Replica {
   }
 
   private void maybeRequestCatchUp() {
+    if (receivingSnapshotIndex >= 0 && receivingSnapshotIndex <= commitIndex) {
+      abandonSnapshotTransfer(); // the log brought us past it
+    }
     // A master learns everything through its own phase 1 and phase 2; only others fetch.
     if (role == Role.LEADER
         || now < catchUpRetryAtNanos
         || catchUpSource < 0
-        || catchUpSource == id) {
+        || catchUpSource == id
+        || installing != null) {
       return;
     }
     if (receivingSnapshotIndex >= 0) {
+      if (incomingWindowToken != 0) {
+        return; // storage has not yet taken the last window; onPersisted asks for the next
+      }
       catchUpRetryAtNanos = now + config.catchUpRetryNanos();
-      send(catchUpSource, new SnapshotChunkRequest(receivingSnapshotIndex, receivedBytes));
+      incomingWindowEnd =
+          incomingBytes + (long) config.snapshotChunkBytes() * config.snapshotChunksPerRequest();
+      send(catchUpSource, new SnapshotChunkRequest(receivingSnapshotIndex, incomingBytes));
     } else if (highestCommitSeen > commitIndex) {
       catchUpRetryAtNanos = now + config.catchUpRetryNanos();
       send(catchUpSource, new CatchUpRequest(commitIndex + 1));
@@ -661,8 +898,10 @@ public final class Replica {
   }
 
   private void onCatchUpReply(int from, CatchUpReply reply) {
-    if (reply.commitIndex() <= commitIndex) {
-      return; // nothing for us (stale, duplicated, or a replica further behind than we are)
+    if (reply.commitIndex() <= commitIndex || installing != null) {
+      // Nothing for us (stale, duplicated, or a replica further behind than we are), or a
+      // snapshot is being installed and the follow-up request comes after it.
+      return;
     }
     if (reply.commitIndex() > highestCommitSeen) {
       highestCommitSeen = reply.commitIndex();
@@ -691,97 +930,146 @@ public final class Replica {
     maybeRequestCatchUp();
   }
 
+  // =====================================================================================
+  // Snapshot transfer: the sender names chunks, its driver reads and sends them; the receiver
+  // hands each chunk to storage, verifies the whole body, and installs only once it is durable.
+  // =====================================================================================
+
   private void startSnapshotTransfer(long index) {
     receivingSnapshotIndex = index;
-    receiveBuffer = new byte[0];
-    receivedBytes = 0;
     catchUpRetryAtNanos = now;
     maybeRequestCatchUp();
   }
 
+  /** Stops receiving: storage deletes what it wrote of the incoming snapshot. */
+  private void abandonSnapshotTransfer() {
+    if (incoming != null) {
+      persist(new StorageRecord.IncomingSnapshotDiscarded(incoming.index()));
+    }
+    receivingSnapshotIndex = -1;
+    incoming = null;
+    incomingBytes = 0;
+    incomingWindowToken = 0;
+  }
+
   private void onSnapshotChunkRequest(int from, SnapshotChunkRequest request) {
     // Serve a transfer from the snapshot it started on, even if newer snapshots were taken since:
-    // otherwise a busy master that snapshots often would restart every transfer forever.
-    PinnedSnapshot pinned = transfers.get(from);
-    int offset = request.offset();
+    // otherwise a busy master that snapshots often would restart every transfer forever. Storage
+    // keeps a snapshot while a transfer is pinned to it (see servedSnapshots).
+    SnapshotRef pinned = transfers.get(from);
+    long offset = request.offset();
     if (pinned == null || pinned.index() != request.snapshotIndex()) {
-      if (snapshotBytes == null) {
+      if (snapshot == null || !snapshotServable) {
         return;
       }
-      pinned = new PinnedSnapshot(snapshotIndex, snapshotBytes);
+      pinned = snapshot;
       transfers.put(from, pinned);
       offset = 0;
     }
-    byte[] bytes = pinned.bytes();
-    if (offset > bytes.length) {
+    if (offset > pinned.lengthBytes()) {
       offset = 0;
     }
     for (int k = 0; k < config.snapshotChunksPerRequest(); k++) {
-      int end = Math.min(bytes.length, offset + config.snapshotChunkBytes());
-      send(
-          from,
-          new SnapshotChunk(
-              pinned.index(), offset, Arrays.copyOfRange(bytes, offset, end), bytes.length));
-      offset = end;
-      if (offset >= bytes.length) {
+      int length = (int) Math.min(config.snapshotChunkBytes(), pinned.lengthBytes() - offset);
+      outChunkSends.add(new SnapshotChunkSend(id, from, pinned, offset, length));
+      offset += length;
+      if (offset >= pinned.lengthBytes()) {
         break;
       }
     }
   }
 
+  /** Older snapshots transfers are pinned to: storage must keep them until they are done. */
+  private Set<Long> servedSnapshots() {
+    Set<Long> served = new TreeSet<>();
+    for (SnapshotRef pinned : transfers.values()) {
+      served.add(pinned.index());
+    }
+    return served;
+  }
+
   private void onSnapshotChunk(int from, SnapshotChunk chunk) {
-    if (chunk.snapshotIndex() <= commitIndex) {
-      if (receivingSnapshotIndex >= 0 && receivingSnapshotIndex <= commitIndex) {
-        receivingSnapshotIndex = -1;
-      }
+    // Only a follower fetches; a snapshot being made durable takes no more chunks.
+    if (role != Role.FOLLOWER || installing != null) {
       return;
     }
-    if (chunk.snapshotIndex() != receivingSnapshotIndex || chunk.offset() != receivedBytes) {
+    if (chunk.snapshotIndex() <= commitIndex) {
+      return; // stale; a transfer the log overtook is abandoned by maybeRequestCatchUp
+    }
+    SnapshotRef ref = chunk.snapshot();
+    if (!ref.equals(incoming)) {
       if (chunk.offset() != 0) {
-        return; // stale or out of order: the retry timer asks again
+        return; // a chunk of some other transfer, late: the retry timer asks again
       }
-      receivingSnapshotIndex = chunk.snapshotIndex();
-      receivedBytes = 0;
+      // The first chunk of a transfer, or the sender moved on to another snapshot: start anew.
+      // Storage starts its incoming file anew at offset 0, discarding what it had.
+      incoming = ref;
+      incomingBytes = 0;
+      incomingChecksum.reset();
+      incomingWindowToken = 0;
+      receivingSnapshotIndex = ref.index();
+    } else if (chunk.offset() != incomingBytes) {
+      return; // duplicated or out of order: the retry timer asks again from where we are
     }
-    if (receiveBuffer.length != chunk.totalBytes()) {
-      receiveBuffer = Arrays.copyOf(receiveBuffer, chunk.totalBytes());
-    }
-    System.arraycopy(chunk.bytes(), 0, receiveBuffer, receivedBytes, chunk.bytes().length);
-    receivedBytes += chunk.bytes().length;
+    persist(new StorageRecord.IncomingSnapshotChunk(ref.index(), chunk.offset(), chunk.bytes()));
+    incomingChecksum.update(chunk.bytes());
+    incomingBytes += chunk.bytes().length;
     catchUpSource = from;
-    if (receivedBytes == chunk.totalBytes()) {
-      installSnapshot(receivingSnapshotIndex, receiveBuffer);
-      receivingSnapshotIndex = -1;
-      receiveBuffer = new byte[0];
-      receivedBytes = 0;
-      advanceCommit();
+    if (incomingBytes == ref.lengthBytes()) {
+      completeIncomingSnapshot();
+    } else if (incomingBytes >= incomingWindowEnd) {
+      // This window is in. The next is asked for once storage took it (this step's request).
+      incomingWindowToken = lastIssuedToken + 1;
+    }
+  }
+
+  /** The last chunk arrived: verify the whole body, then have storage make it durable. */
+  private void completeIncomingSnapshot() {
+    SnapshotRef ref = incoming;
+    boolean intact = (int) incomingChecksum.getValue() == ref.checksum();
+    receivingSnapshotIndex = -1;
+    incoming = null;
+    incomingBytes = 0;
+    incomingWindowToken = 0;
+    if (!intact) {
+      // Damaged on the way, or the sender's file is. Refuse it and start over with a catch-up
+      // request: that unpins the sender's transfer, so the retry is of its newest snapshot.
+      persist(new StorageRecord.IncomingSnapshotDiscarded(ref.index()));
+      snapshotsRefused++;
       catchUpRetryAtNanos = now;
       maybeRequestCatchUp();
-    } else if (receivedBytes
-            % ((long) config.snapshotChunkBytes() * config.snapshotChunksPerRequest())
-        == 0) {
-      catchUpRetryAtNanos = now; // this window is in: ask for the next
-      maybeRequestCatchUp();
+      return;
     }
+    persist(new StorageRecord.IncomingSnapshotComplete(ref, servedSnapshots()));
+    installing = ref;
+    installingToken = lastIssuedToken + 1; // this step's persist request
   }
 
-  private void installSnapshot(long index, byte[] bytes) {
-    verify(index > commitIndex, "installing snapshot %s at or below commit %s", index, commitIndex);
-    outApply.removeIf(entry -> entry.slot() <= index);
-    outSnapshot = new SnapshotInstall(index, bytes.clone());
-    commitIndex = index;
-    appliedIndex = index;
-    if (highestCommitSeen < index) {
-      highestCommitSeen = index;
+  /** The received snapshot is durable: the application replaces its state with it. */
+  private void installSnapshot() {
+    SnapshotRef ref = installing;
+    installing = null;
+    verify(ref.index() > commitIndex, "installing %s at or below commit %s", ref, commitIndex);
+    outSnapshot = ref;
+    commitIndex = ref.index();
+    appliedIndex = ref.index();
+    if (highestCommitSeen < ref.index()) {
+      highestCommitSeen = ref.index();
     }
-    chosenFloor = index + 1;
-    compactTo(index, bytes.clone());
+    chosenFloor = ref.index() + 1;
+    adoptSnapshot(ref); // its record is already durable
+    advanceCommit(); // entries learned while it was made durable
+    catchUpRetryAtNanos = now;
+    maybeRequestCatchUp();
   }
 
-  private void compactTo(long index, byte[] bytes) {
+  /** {@code newer} is this replica's snapshot now: drop what it covers from memory. */
+  private void adoptSnapshot(SnapshotRef newer) {
+    long index = newer.index();
     verify(index <= commitIndex, "compacting %s beyond commit %s", index, commitIndex);
+    snapshot = newer;
     snapshotIndex = index;
-    snapshotBytes = bytes;
+    snapshotServable = true;
     long floor = Math.max(chosenFloor, index + 1 - config.logRetentionSlots());
     if (!chosen.containsKey(floor)) {
       floor = index + 1; // nothing retained below the snapshot (e.g. it was just installed)
@@ -789,7 +1077,6 @@ public final class Replica {
     chosenFloor = floor;
     chosen.headMap(chosenFloor, false).clear();
     accepted.headMap(index, true).clear();
-    persist(new StorageRecord.SnapshotRecord(index, bytes));
   }
 
   // =====================================================================================
@@ -799,7 +1086,7 @@ public final class Replica {
   private void tick() {
     switch (role) {
       case LEADER -> {
-        if (now >= leaseExpiresAtNanos) {
+        if (now >= leaseExpiresAtNanos && now >= leadAtLeastUntilNanos) {
           becomeFollower("lease ran out");
         } else {
           if (now >= nextHeartbeatAtNanos) {
@@ -813,6 +1100,14 @@ public final class Replica {
           // Give up and wait a fresh, jittered election timeout: retrying at once would renew the
           // grants this candidacy already holds and keep a split vote split.
           becomeFollower("no majority within the election timeout");
+        } else {
+          resendVotePageRequests();
+          if (now >= nextHeartbeatAtNanos) {
+            keepPromisersWhilePaging();
+          }
+          if (now >= prepareResendAtNanos) {
+            resendPrepares();
+          }
         }
       }
       case FOLLOWER -> {
@@ -836,7 +1131,8 @@ public final class Replica {
     // they would all run at once and split the vote.
     long quietAt = lastHeardFromLeaderNanos + config.electionTimeoutNanos();
     long freeAt = promisesRefusedUntil(id);
-    return now >= Math.max(quietAt, freeAt) + electionJitterNanos;
+    // A snapshot being made durable takes a disk write: run after it, from the state it brings.
+    return installing == null && now >= Math.max(quietAt, freeAt) + electionJitterNanos;
   }
 
   // =====================================================================================
@@ -854,9 +1150,11 @@ public final class Replica {
     role = Role.CANDIDATE;
     promises.clear();
     prepareSentAtNanos = now;
+    prepareResendAtNanos = now + config.resendIntervalNanos();
     prepareFromSlot = commitIndex + 1;
     electionJitterNanos = drawJitter();
     candidacyDeadlineNanos = now + config.electionTimeoutNanos();
+    nextHeartbeatAtNanos = now + config.heartbeatIntervalNanos(); // keeps promisers while paging
     if (from != Role.CANDIDATE) {
       outEvents.add(new Event.RoleChanged(from, Role.CANDIDATE, ballot.epoch()));
     }
@@ -872,19 +1170,135 @@ public final class Replica {
     if (role != Role.CANDIDATE || !promise.ballot().equals(ballot)) {
       return;
     }
-    if (promise.logStartSlot() > prepareFromSlot) {
-      // That acceptor compacted slots this candidate has not learned: catch up first, then run.
-      becomeFollower("behind a snapshot of " + from);
-      catchUpSource = from;
-      highestCommitSeen = Math.max(highestCommitSeen, promise.logStartSlot() - 1);
-      catchUpRetryAtNanos = now;
-      maybeRequestCatchUp();
+    // The first page: the votes from the slot the prepare asked for.
+    offerVotePage(
+        from,
+        new VotePage(prepareFromSlot, promise.accepted(), promise.moreVotes()),
+        promise.logStartSlot());
+  }
+
+  private void onPromiseVotes(int from, PromiseVotes page) {
+    observe(page.ballot());
+    if (role != Role.CANDIDATE || !page.ballot().equals(ballot)) {
       return;
     }
-    promises.put(from, promise);
-    if (promises.size() >= config.membership().quorumSize()) {
+    // Sent only by an acceptor whose promise of this ballot is durable: it stands for the promise
+    // too, should the promise itself be lost or late.
+    offerVotePage(
+        from,
+        new VotePage(page.fromSlot(), page.accepted(), page.moreVotes()),
+        page.logStartSlot());
+  }
+
+  /** Takes a page of a promise's votes in slot order, keeping one that arrived early. */
+  private void offerVotePage(int from, VotePage page, long logStartSlot) {
+    if (logStartSlot > page.fromSlot()) {
+      // That acceptor compacted slots whose votes this candidate needs: they are chosen, and this
+      // candidate has not learned them.
+      standDownToCatchUp(from, logStartSlot);
+      return;
+    }
+    PromisedVotes gathered = promises.get(from);
+    if (gathered == null) {
+      gathered = new PromisedVotes(prepareFromSlot, now);
+      promises.put(from, gathered);
+    }
+    if (gathered.complete || page.fromSlot() < gathered.nextSlot) {
+      return; // a duplicate
+    }
+    if (page.fromSlot() > gathered.nextSlot) {
+      if (gathered.early.size() < config.promisePagesPerRequest()) {
+        gathered.early.put(page.fromSlot(), page);
+      }
+      return;
+    }
+    takeVotePage(from, gathered, page);
+    while (!gathered.complete && gathered.early.containsKey(gathered.nextSlot)) {
+      takeVotePage(from, gathered, gathered.early.remove(gathered.nextSlot));
+    }
+    gathered.early.headMap(gathered.nextSlot).clear();
+    long complete = promises.values().stream().filter(p -> p.complete).count();
+    if (gathered.complete && complete >= config.membership().quorumSize()) {
       becomeLeader();
     }
+  }
+
+  private void takeVotePage(int from, PromisedVotes gathered, VotePage page) {
+    gathered.votes.addAll(page.votes());
+    if (page.more() && !config.plantedBugs().ignoreUnpagedVotes()) {
+      gathered.nextSlot = page.votes().get(page.votes().size() - 1).slot() + 1;
+      gathered.progressAtNanos = now;
+      // Pages are coming in and a majority promised: not a split vote, so let it finish.
+      if (holdsPromiseMajority()) {
+        candidacyDeadlineNanos =
+            Math.max(candidacyDeadlineNanos, now + config.electionTimeoutNanos());
+      }
+      if (++gathered.pagesOfWindow == config.promisePagesPerRequest()) {
+        requestVotePage(from, gathered); // the window is in: ask for the next
+      }
+      return;
+    }
+    gathered.complete = true;
+    gathered.early.clear();
+    if (!page.votes().isEmpty()) {
+      gathered.nextSlot = page.votes().get(page.votes().size() - 1).slot() + 1;
+    }
+  }
+
+  private void requestVotePage(int from, PromisedVotes gathered) {
+    gathered.progressAtNanos = now;
+    gathered.pagesOfWindow = 0;
+    send(from, new PromiseVotesRequest(ballot, gathered.nextSlot));
+  }
+
+  /**
+   * Asks again those that have not promised (lost, or refused while a grant to another ran): they
+   * may join now, and until then the prepare keeps them from running a rival election.
+   */
+  private void resendPrepares() {
+    prepareResendAtNanos = now + config.resendIntervalNanos();
+    Prepare prepare = new Prepare(ballot, prepareFromSlot);
+    for (int member : config.membership().replicaIds()) {
+      if (!promises.containsKey(member)) {
+        sendWhenDurable(member, prepare); // after the ballot record, as the first time
+      }
+    }
+  }
+
+  /** Asks again for pages whose answer was lost (or arrived out of order and was dropped). */
+  private void resendVotePageRequests() {
+    for (Map.Entry<Integer, PromisedVotes> e : promises.entrySet()) {
+      PromisedVotes gathered = e.getValue();
+      if (!gathered.complete && now - gathered.progressAtNanos >= config.resendIntervalNanos()) {
+        requestVotePage(e.getKey(), gathered);
+      }
+    }
+  }
+
+  /**
+   * While votes are still being fetched, renews the grants of the promisers whose votes are all in
+   * (and its own): a page request past their last vote, answered by an empty page. Those being
+   * paged renew theirs with every request.
+   */
+  private void keepPromisersWhilePaging() {
+    nextHeartbeatAtNanos = now + config.heartbeatIntervalNanos();
+    if (promises.values().stream().allMatch(p -> p.complete)) {
+      return;
+    }
+    for (Map.Entry<Integer, PromisedVotes> e : promises.entrySet()) {
+      if (e.getValue().complete) {
+        send(e.getKey(), new PromiseVotesRequest(ballot, e.getValue().nextSlot));
+      }
+    }
+  }
+
+  /** An acceptor compacted slots this candidate has not learned: catch up first, then run. */
+  private void standDownToCatchUp(int from, long logStartSlot) {
+    becomeFollower("behind a snapshot of " + from);
+    catchUpSource = from;
+    highestCommitSeen = Math.max(highestCommitSeen, logStartSlot - 1);
+    catchUpRetryAtNanos = now;
+    maybeRequestCatchUp();
   }
 
   private void onReject(int from, Reject reject) {
@@ -908,11 +1322,14 @@ public final class Replica {
 
   private void becomeLeader() {
     verify(role == Role.CANDIDATE, "only a candidate becomes master");
+    verify(installing == null, "a candidate installing a snapshot");
     // For each slot from the first unchosen one: a value already known chosen, else the value with
     // the highest ballot any promise reported, else a no-op to fill the hole.
+    // Every vote gathered counts, a promise still being paged included: all are votes below this
+    // ballot, and the highest among any superset of a majority's is as safe as among the majority.
     TreeMap<Long, AcceptedEntry> adopted = new TreeMap<>();
-    for (Promise promise : promises.values()) {
-      for (AcceptedEntry vote : promise.accepted()) {
+    for (PromisedVotes gathered : promises.values()) {
+      for (AcceptedEntry vote : gathered.votes) {
         if (vote.slot() < prepareFromSlot) {
           continue;
         }
@@ -935,12 +1352,14 @@ public final class Replica {
     Role from = role;
     role = Role.LEADER;
     leaderHint = id;
+    abandonSnapshotTransfer(); // a master never fetches
     inFlight.clear();
     pending.clear();
     rounds.clear();
     recoveryEndSlot = maxSlot;
     nextSlot = maxSlot + 1;
     leaseExpiresAtNanos = prepareSentAtNanos + masterLeaseNanos;
+    leadAtLeastUntilNanos = now + masterLeaseNanos;
     leaseAnnounced = false;
     outEvents.add(new Event.RoleChanged(from, Role.LEADER, ballot.epoch()));
     announceLeaseIfHeld();

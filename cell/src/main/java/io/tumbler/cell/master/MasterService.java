@@ -21,11 +21,9 @@ import io.tumbler.lockservice.statemachine.LockServiceStateMachine;
 import io.tumbler.paxos.ChosenEntry;
 import io.tumbler.paxos.Event;
 import io.tumbler.paxos.Role;
-import io.tumbler.paxos.SnapshotInstall;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -150,24 +148,14 @@ public final class MasterService implements ReplicatedApplication {
   }
 
   @Override
-  public void install(SnapshotInstall snapshot) {
-    log.info("installing the snapshot at slot {} received from the master", snapshot.index());
-    try {
-      stateMachine.restore(new ByteArrayInputStream(snapshot.bytes()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot install the snapshot at " + snapshot.index(), e);
-    }
+  public void install(long index, InputStream snapshot) throws IOException {
+    log.info("installing the snapshot at slot {}", index);
+    stateMachine.restore(snapshot);
   }
 
   @Override
-  public byte[] snapshot() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      stateMachine.snapshot(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+  public void snapshot(OutputStream out) throws IOException {
+    stateMachine.snapshot(out);
   }
 
   @Override

@@ -39,7 +39,12 @@ import java.util.List;
  */
 public final class PeerCodec {
 
-  public static final int VERSION = 1;
+  /**
+   * 2: snapshot chunks carry 64-bit offsets and the snapshot's checksum; promises are paged. A
+   * replica refuses frames of another version, so a cell never mixes the layouts.
+   */
+  public static final int VERSION = 2;
+
   public static final int LENGTH_BYTES = LengthPrefixedFrames.LENGTH_BYTES;
 
   /** version + type + from + to. */
@@ -138,12 +143,17 @@ public final class PeerCodec {
     } else if (message instanceof Message.Promise m) {
       writeBallot(out, m.ballot());
       out.writeLong(m.logStartSlot());
-      out.writeInt(m.accepted().size());
-      for (AcceptedEntry entry : m.accepted()) {
-        out.writeLong(entry.slot());
-        writeBallot(out, entry.ballot());
-        writeValue(out, entry.value());
-      }
+      writeVotes(out, m.accepted());
+      out.writeBoolean(m.moreVotes());
+    } else if (message instanceof Message.PromiseVotesRequest m) {
+      writeBallot(out, m.ballot());
+      out.writeLong(m.fromSlot());
+    } else if (message instanceof Message.PromiseVotes m) {
+      writeBallot(out, m.ballot());
+      out.writeLong(m.fromSlot());
+      out.writeLong(m.logStartSlot());
+      writeVotes(out, m.accepted());
+      out.writeBoolean(m.moreVotes());
     } else if (message instanceof Message.Reject m) {
       writeBallot(out, m.ballot());
       writeBallot(out, m.promised());
@@ -176,12 +186,13 @@ public final class PeerCodec {
       out.writeBoolean(m.snapshotNeeded());
     } else if (message instanceof Message.SnapshotChunkRequest m) {
       out.writeLong(m.snapshotIndex());
-      out.writeInt(m.offset());
+      out.writeLong(m.offset());
     } else if (message instanceof Message.SnapshotChunk m) {
       out.writeLong(m.snapshotIndex());
-      out.writeInt(m.offset());
+      out.writeLong(m.offset());
       out.writeBytes(m.bytes());
-      out.writeInt(m.totalBytes());
+      out.writeLong(m.totalBytes());
+      out.writeInt(m.checksum());
     } else {
       throw new AssertionError("unknown peer message " + message);
     }
@@ -192,16 +203,17 @@ public final class PeerCodec {
       case PREPARE:
         return new Message.Prepare(readBallot(in), in.readLong("fromSlot"));
       case PROMISE:
-        {
-          Ballot ballot = readBallot(in);
-          long logStartSlot = in.readLong("logStartSlot");
-          int count = readCount(in, "accepted", MIN_ACCEPTED_ENTRY_BYTES);
-          List<AcceptedEntry> accepted = new ArrayList<>(count);
-          for (int i = 0; i < count; i++) {
-            accepted.add(new AcceptedEntry(in.readLong("slot"), readBallot(in), readValue(in)));
-          }
-          return new Message.Promise(ballot, logStartSlot, accepted);
-        }
+        return new Message.Promise(
+            readBallot(in), in.readLong("logStartSlot"), readVotes(in), in.readBoolean("more"));
+      case PROMISE_VOTES_REQUEST:
+        return new Message.PromiseVotesRequest(readBallot(in), in.readLong("fromSlot"));
+      case PROMISE_VOTES:
+        return new Message.PromiseVotes(
+            readBallot(in),
+            in.readLong("fromSlot"),
+            in.readLong("logStartSlot"),
+            readVotes(in),
+            in.readBoolean("more"));
       case REJECT:
         return new Message.Reject(readBallot(in), readBallot(in), in.readLong("leaseRemaining"));
       case ACCEPT:
@@ -229,15 +241,35 @@ public final class PeerCodec {
               in.readBoolean("snapshotNeeded"));
         }
       case SNAPSHOT_CHUNK_REQUEST:
-        return new Message.SnapshotChunkRequest(in.readLong("snapshotIndex"), in.readInt("offset"));
+        return new Message.SnapshotChunkRequest(
+            in.readLong("snapshotIndex"), in.readLong("offset"));
       case SNAPSHOT_CHUNK:
         return new Message.SnapshotChunk(
             in.readLong("snapshotIndex"),
-            in.readInt("offset"),
+            in.readLong("offset"),
             in.readBytes("chunk", maxFrameBytes),
-            in.readInt("totalBytes"));
+            in.readLong("totalBytes"),
+            in.readInt("checksum"));
     }
     throw new AssertionError("unhandled peer message type " + type);
+  }
+
+  private static void writeVotes(WireWriter out, List<AcceptedEntry> votes) {
+    out.writeInt(votes.size());
+    for (AcceptedEntry vote : votes) {
+      out.writeLong(vote.slot());
+      writeBallot(out, vote.ballot());
+      writeValue(out, vote.value());
+    }
+  }
+
+  private List<AcceptedEntry> readVotes(WireReader in) {
+    int count = readCount(in, "accepted", MIN_ACCEPTED_ENTRY_BYTES);
+    List<AcceptedEntry> votes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      votes.add(new AcceptedEntry(in.readLong("slot"), readBallot(in), readValue(in)));
+    }
+    return votes;
   }
 
   private static void writeBallot(WireWriter out, Ballot ballot) {

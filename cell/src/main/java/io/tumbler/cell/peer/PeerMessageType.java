@@ -14,7 +14,9 @@ public enum PeerMessageType {
   CATCH_UP_REQUEST(8),
   CATCH_UP_REPLY(9),
   SNAPSHOT_CHUNK_REQUEST(10),
-  SNAPSHOT_CHUNK(11);
+  SNAPSHOT_CHUNK(11),
+  PROMISE_VOTES_REQUEST(12),
+  PROMISE_VOTES(13);
 
   private final int code;
 
@@ -59,6 +61,10 @@ public enum PeerMessageType {
       return SNAPSHOT_CHUNK_REQUEST;
     } else if (message instanceof Message.SnapshotChunk) {
       return SNAPSHOT_CHUNK;
+    } else if (message instanceof Message.PromiseVotesRequest) {
+      return PROMISE_VOTES_REQUEST;
+    } else if (message instanceof Message.PromiseVotes) {
+      return PROMISE_VOTES;
     }
     throw new AssertionError("unknown peer message " + message);
   }

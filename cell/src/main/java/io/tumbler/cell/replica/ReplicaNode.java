@@ -15,9 +15,17 @@ import io.tumbler.paxos.Outputs;
 import io.tumbler.paxos.PaxosConfig;
 import io.tumbler.paxos.Replica;
 import io.tumbler.paxos.Role;
+import io.tumbler.paxos.SnapshotChunkSend;
+import io.tumbler.paxos.SnapshotRef;
+import io.tumbler.paxos.durable.ChronicleStorage;
 import io.tumbler.paxos.durable.LogOptions;
 import io.tumbler.paxos.message.Envelope;
 import io.tumbler.paxos.storage.PersistentState;
+import io.tumbler.paxos.storage.SnapshotFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * <p>The order of {@link Outputs} is kept: persist requests go to storage first, then messages are
  * sent (the core holds back answers that need durability until {@code onPersisted}), then snapshot
  * and chosen entries go to the application.
+ *
+ * <p>Snapshots never pass through memory whole. The applier thread streams the application's
+ * snapshot into a file, reads the chunks the core asks it to send from the stored snapshot, and
+ * streams an installed snapshot from its file into the application; a snapshot received from the
+ * master reaches its file on the storage thread, chunk by chunk, as persist requests.
  */
 public final class ReplicaNode implements AutoCloseable {
 
@@ -85,6 +98,7 @@ public final class ReplicaNode implements AutoCloseable {
   static final int MAX_INPUTS_PER_ROUND = 1024;
 
   private final int id;
+  private final Path dataDirectory;
   private final PaxosConfig config;
   private final ReplicatedApplication application;
   private final LongSupplier nanoClock;
@@ -99,6 +113,7 @@ public final class ReplicaNode implements AutoCloseable {
   private volatile Optional<String> failure = Optional.empty();
   private Replica replica;
   private final List<Command> toPropose = new ArrayList<>();
+  private SnapshotFiles snapshots;
 
   public ReplicaNode(
       int id,
@@ -116,6 +131,7 @@ public final class ReplicaNode implements AutoCloseable {
     checkArgument(
         snapshotEverySlots >= 1, "snapshotEverySlots must be >= 1, was %s", snapshotEverySlots);
     this.id = id;
+    this.dataDirectory = dataDirectory;
     this.config = config;
     this.snapshotEverySlots = snapshotEverySlots;
     this.application = application;
@@ -143,6 +159,14 @@ public final class ReplicaNode implements AutoCloseable {
   public void start() throws InterruptedException, ExecutionException {
     checkState(replica == null, "already started");
     PersistentState state = storage.start().get();
+    try {
+      snapshots = ChronicleStorage.snapshotFiles(dataDirectory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // The application restarts from the newest snapshot; the log and the master bring it up to
+    // date from there.
+    state.snapshot().ifPresent(this::install);
     replica = new Replica(config, id, state, new SplittableRandom(), nanoClock.getAsLong());
     application.attach(new Control());
     publishStatus();
@@ -255,15 +279,27 @@ public final class ReplicaNode implements AutoCloseable {
     for (Envelope envelope : outputs.messages()) {
       transport.send(envelope);
     }
-    outputs.snapshotToInstall().ifPresent(application::install);
+    for (SnapshotChunkSend chunk : outputs.snapshotChunksToSend()) {
+      sendSnapshotChunk(chunk, now);
+    }
+    outputs.snapshotToInstall().ifPresent(this::install);
     for (ChosenEntry entry : outputs.toApply()) {
       application.apply(entry);
     }
     if (!outputs.toApply().isEmpty()
         && replica.appliedIndex() - replica.snapshotIndex() >= snapshotEverySlots) {
-      // Taken right after applying, on this thread: the bytes are exactly the applied state.
-      // The same reading of the clock as the step: the core refuses time that goes backwards.
-      carryOut(replica.onSnapshotTaken(now, replica.appliedIndex(), application.snapshot()), now);
+      // Taken right after applying, on this thread: the bytes are exactly the applied state. The
+      // application streams them straight into the snapshot file, fsync included, here too: the
+      // applier stalls for that long, once every snapshotEverySlots slots, rather than copy the
+      // state for another thread. The same reading of the clock as the step: the core refuses
+      // time that goes backwards.
+      SnapshotRef taken;
+      try {
+        taken = snapshots.write(replica.appliedIndex(), replica.promised(), application::snapshot);
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing the snapshot failed", e);
+      }
+      carryOut(replica.onSnapshotTaken(now, taken), now);
     }
     if (!outputs.refused().isEmpty()) {
       application.refused(outputs.refused(), replica.leaderHint());
@@ -314,6 +350,37 @@ public final class ReplicaNode implements AutoCloseable {
     public void propose(Command command) {
       toPropose.add(command);
     }
+  }
+
+  /**
+   * Reads one chunk of a stored snapshot and sends it, on this thread: one chunk ({@link
+   * PaxosConfig#snapshotChunkBytes()}) per read, a window of them per request.
+   */
+  private void sendSnapshotChunk(SnapshotChunkSend chunk, long now) {
+    Optional<byte[]> bytes;
+    try {
+      bytes = snapshots.read(chunk.snapshot(), chunk.offset(), chunk.length());
+    } catch (IOException e) {
+      log.warn("replica {}: cannot read {} to send", id, chunk.snapshot(), e);
+      bytes = Optional.empty();
+    }
+    if (bytes.isPresent()) {
+      transport.send(chunk.envelope(bytes.get()));
+    } else {
+      carryOut(replica.onSnapshotUnavailable(now, chunk.snapshot().index()), now);
+    }
+  }
+
+  /** Streams a stored snapshot into the application; a damaged file stops the replica. */
+  private void install(SnapshotRef snapshot) {
+    try (InputStream body = snapshots.open(snapshot)) {
+      application.install(snapshot.index(), body);
+      // Read to the end whatever the application left, so the body's checksum is checked.
+      body.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException("installing " + snapshot + " failed", e);
+    }
+    log.info("replica {}: installed {}", id, snapshot);
   }
 
   private void publishStatus() {

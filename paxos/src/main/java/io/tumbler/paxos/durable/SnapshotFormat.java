@@ -33,6 +33,12 @@ final class SnapshotFormat {
   static final String FILE_SUFFIX = ".snap";
   static final String TEMP_SUFFIX = ".tmp";
 
+  /**
+   * Added before {@link #TEMP_SUFFIX} for a snapshot being received from another replica, so an
+   * operator can tell it from the replica's own snapshot being written.
+   */
+  static final String INCOMING_SUFFIX = ".incoming";
+
   private SnapshotFormat() {}
 
   /** {@code snapshot-00000000000000001234.snap}: zero-padded so names sort by index. */

@@ -3,6 +3,7 @@ package io.tumbler.paxos.durable;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import io.tumbler.paxos.SnapshotRef;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,7 +23,8 @@ import java.util.zip.CRC32C;
  *
  * <p>The body is streamed: callers write it in chunks (a snapshot received from the master) or
  * through {@link #asOutputStream()} (a state machine writing its own snapshot), never as one array.
- * Closing without committing discards the temporary file.
+ * Closing without committing discards the temporary file. A snapshot being received has its own
+ * temporary name ({@code snapshot-<index>.snap.incoming.tmp}).
  */
 public final class SnapshotWriter implements AutoCloseable {
 
@@ -48,7 +50,8 @@ public final class SnapshotWriter implements AutoCloseable {
     this.channel = channel;
   }
 
-  static SnapshotWriter begin(Path directory, long index, byte[] metadata) throws IOException {
+  static SnapshotWriter begin(Path directory, long index, byte[] metadata, boolean incoming)
+      throws IOException {
     checkArgument(index >= 0, "snapshot index must be >= 0, was %s", index);
     checkArgument(
         metadata.length <= SnapshotFormat.MAX_METADATA_BYTES,
@@ -56,7 +59,9 @@ public final class SnapshotWriter implements AutoCloseable {
         metadata.length,
         SnapshotFormat.MAX_METADATA_BYTES);
     String name = SnapshotFormat.fileName(index);
-    Path temp = directory.resolve(name + SnapshotFormat.TEMP_SUFFIX);
+    Path temp =
+        directory.resolve(
+            name + (incoming ? SnapshotFormat.INCOMING_SUFFIX : "") + SnapshotFormat.TEMP_SUFFIX);
     FileChannel channel =
         FileChannel.open(
             temp,
@@ -87,6 +92,15 @@ public final class SnapshotWriter implements AutoCloseable {
     headerCrc.update(header.array(), 0, header.position());
     header.putInt((int) headerCrc.getValue()).flip();
     writeFully(header);
+  }
+
+  public long index() {
+    return index;
+  }
+
+  /** Body bytes written so far. */
+  public long bodyLength() {
+    return bodyLength;
   }
 
   /** Appends a chunk of the body. */
@@ -127,8 +141,35 @@ public final class SnapshotWriter implements AutoCloseable {
    * and forces the directory. Only when this returns is the snapshot durable.
    */
   public StoredSnapshot commit() throws IOException {
+    return commit(null);
+  }
+
+  /**
+   * Like {@link #commit()}, for a snapshot received from another replica: refuses (and discards) a
+   * body whose length or CRC32C differs from what the sender announced.
+   *
+   * @throws CorruptSnapshotException if the body does not match {@code expected}
+   */
+  public StoredSnapshot commitExpecting(SnapshotRef expected) throws IOException {
+    return commit(expected);
+  }
+
+  private StoredSnapshot commit(SnapshotRef expected) throws IOException {
     checkState(!finished, "snapshot writer is already committed or closed");
     try {
+      if (expected != null
+          && (expected.index() != index
+              || expected.lengthBytes() != bodyLength
+              || expected.checksum() != (int) bodyCrc.getValue())) {
+        throw new CorruptSnapshotException(
+            temp,
+            "received body of "
+                + bodyLength
+                + " bytes, CRC32C "
+                + Integer.toHexString((int) bodyCrc.getValue())
+                + ", does not match "
+                + expected);
+      }
       ByteBuffer trailer = ByteBuffer.allocate(SnapshotFormat.TRAILER_BYTES);
       trailer
           .putLong(bodyLength)
@@ -142,7 +183,12 @@ public final class SnapshotWriter implements AutoCloseable {
       Directories.fsync(directory);
       finished = true;
       return new StoredSnapshot(
-          target, index, metadata, SnapshotFormat.headerBytes(metadata.length), bodyLength);
+          target,
+          index,
+          metadata,
+          SnapshotFormat.headerBytes(metadata.length),
+          bodyLength,
+          (int) bodyCrc.getValue());
     } finally {
       if (!finished) {
         close();

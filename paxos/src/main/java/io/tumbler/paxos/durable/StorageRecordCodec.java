@@ -67,7 +67,10 @@ final class StorageRecordCodec {
         buffer.putInt(command.bytes().length).put(command.bytes());
       }
       return buffer.array();
-    } else if (record instanceof StorageRecord.SnapshotRecord) {
+    } else if (record instanceof StorageRecord.SnapshotTaken
+        || record instanceof StorageRecord.IncomingSnapshotChunk
+        || record instanceof StorageRecord.IncomingSnapshotComplete
+        || record instanceof StorageRecord.IncomingSnapshotDiscarded) {
       throw new IllegalArgumentException("snapshots are files, not log records");
     }
     throw new AssertionError("unknown storage record " + record);

@@ -1,8 +1,10 @@
 package io.tumbler.paxos.durable;
 
+import io.tumbler.paxos.SnapshotRef;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -15,18 +17,23 @@ import java.util.zip.CRC32C;
  */
 public final class StoredSnapshot {
 
+  private static final int READ_BUFFER_BYTES = 64 * 1024;
+
   private final Path file;
   private final long index;
   private final byte[] metadata;
   private final long bodyOffset;
   private final long bodyLength;
+  private final int bodyChecksum;
 
-  StoredSnapshot(Path file, long index, byte[] metadata, long bodyOffset, long bodyLength) {
+  StoredSnapshot(
+      Path file, long index, byte[] metadata, long bodyOffset, long bodyLength, int bodyChecksum) {
     this.file = file;
     this.index = index;
     this.metadata = metadata;
     this.bodyOffset = bodyOffset;
     this.bodyLength = bodyLength;
+    this.bodyChecksum = bodyChecksum;
   }
 
   public Path file() {
@@ -47,6 +54,41 @@ public final class StoredSnapshot {
     return bodyLength;
   }
 
+  long bodyOffset() {
+    return bodyOffset;
+  }
+
+  /** The body's CRC32C, as the trailer records it. */
+  public int bodyChecksum() {
+    return bodyChecksum;
+  }
+
+  /** What the Paxos core knows of this snapshot. */
+  public SnapshotRef ref() {
+    return new SnapshotRef(index, bodyLength, bodyChecksum);
+  }
+
+  /**
+   * Reads {@code length} bytes of the body from {@code offset}, to send as one chunk. Not checked
+   * against the body's checksum here: the receiver checks the whole body before it installs it.
+   */
+  public byte[] readBody(long offset, int length) throws IOException {
+    if (offset < 0 || length < 0 || offset + length > bodyLength) {
+      throw new IllegalArgumentException(
+          "chunk [" + offset + ", +" + length + ") beyond a body of " + bodyLength + " bytes");
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (buffer.hasRemaining()) {
+        int n = channel.read(buffer, bodyOffset + offset + buffer.position());
+        if (n < 0) {
+          throw new CorruptSnapshotException(file, "body ends early");
+        }
+      }
+    }
+    return buffer.array();
+  }
+
   /**
    * Streams the body. The stream throws {@link CorruptSnapshotException} when it reaches the end if
    * the body's checksum does not match the trailer, so a reader that restores from it must treat
@@ -55,11 +97,9 @@ public final class StoredSnapshot {
   public InputStream openBody() throws IOException {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
     channel.position(bodyOffset);
-    int expectedCrc = SnapshotStore.readTrailerCrc(channel, file);
-    channel.position(bodyOffset);
     return new BufferedInputStream(
-        new CheckedBody(Channels.newInputStream(channel), bodyLength, expectedCrc, file),
-        64 * 1024);
+        new CheckedBody(Channels.newInputStream(channel), bodyLength, bodyChecksum, file),
+        READ_BUFFER_BYTES);
   }
 
   @Override

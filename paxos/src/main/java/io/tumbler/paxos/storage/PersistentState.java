@@ -5,31 +5,39 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.tumbler.paxos.AcceptedEntry;
 import io.tumbler.paxos.Ballot;
+import io.tumbler.paxos.SnapshotRef;
+import java.util.Collections;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * What a replica reads back on restart: its promise, the highest ballot it proposed under, its
- * votes after the snapshot, and the snapshot itself ({@code snapshotIndex == 0} and empty bytes
- * when there is none).
+ * votes after the snapshot, and a reference to the newest snapshot it holds (its bytes stay in
+ * storage; the driver streams them into the application, see {@link SnapshotFiles#open}).
  */
 public record PersistentState(
     Ballot promised,
     Ballot proposed,
     SortedMap<Long, AcceptedEntry> accepted,
-    long snapshotIndex,
-    byte[] snapshotBytes) {
+    Optional<SnapshotRef> snapshot) {
 
   public static final PersistentState EMPTY =
-      new PersistentState(Ballot.ZERO, Ballot.ZERO, new TreeMap<>(), 0, new byte[0]);
+      new PersistentState(Ballot.ZERO, Ballot.ZERO, new TreeMap<>(), Optional.empty());
 
   public PersistentState {
     checkNotNull(promised, "promised");
     checkNotNull(proposed, "proposed");
-    checkArgument(snapshotIndex >= 0, "snapshotIndex must be >= 0");
-    accepted = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(accepted));
+    checkNotNull(snapshot, "snapshot");
+    accepted = Collections.unmodifiableSortedMap(new TreeMap<>(accepted));
+    long snapshotIndex = snapshot.map(SnapshotRef::index).orElse(0L);
     checkArgument(
         accepted.isEmpty() || accepted.firstKey() > snapshotIndex,
         "votes at or below the snapshot index must have been dropped");
+  }
+
+  /** The index the snapshot covers, 0 when there is none. */
+  public long snapshotIndex() {
+    return snapshot.map(SnapshotRef::index).orElse(0L);
   }
 }

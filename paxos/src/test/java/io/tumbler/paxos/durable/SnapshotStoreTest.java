@@ -3,14 +3,20 @@ package io.tumbler.paxos.durable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tumbler.paxos.Ballot;
+import io.tumbler.paxos.SnapshotRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
+import java.util.Set;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,7 +165,7 @@ class SnapshotStoreTest {
         int position = random.nextInt(bytes.length);
         bytes[position] ^= (byte) (1 + random.nextInt(255));
       } else {
-        bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+        bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length));
       }
       Files.write(snapshot.file(), bytes);
       assertThatThrownBy(() -> store.open(snapshot.file()))
@@ -193,20 +199,79 @@ class SnapshotStoreTest {
   }
 
   @Test
-  void deleteBeforeKeepsTheGivenIndexAndNewer() throws IOException {
+  void deleteOlderThanKeepsTheNewestTheKeptAndEverythingNewerOrTemporary() throws IOException {
     SnapshotStore store = new SnapshotStore(dir);
-    for (long index : new long[] {1, 5, 9}) {
+    for (long index : new long[] {1, 3, 5, 9, 12}) {
       writeSnapshot(store, index, new byte[] {(byte) index});
     }
     Files.writeString(dir.resolve("README"), "not a snapshot");
+    Files.write(dir.resolve("snapshot-00000000000000000002.snap.incoming.tmp"), new byte[] {1});
 
-    store.deleteBefore(5);
+    store.deleteOlderThan(9, Set.of(3L));
 
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder(
-              "snapshot-00000000000000000005.snap", "snapshot-00000000000000000009.snap", "README");
+              "snapshot-00000000000000000003.snap",
+              "snapshot-00000000000000000009.snap",
+              "snapshot-00000000000000000012.snap",
+              "snapshot-00000000000000000002.snap.incoming.tmp",
+              "README");
     }
+  }
+
+  @Test
+  void snapshotFilesWriteReadChunksAndStreamBack() throws IOException {
+    SnapshotStore store = new SnapshotStore(dir);
+    byte[] body = randomBytes(new Random(7), 100_000);
+
+    SnapshotRef ref = store.write(42, new Ballot(3, 1), out -> out.write(body));
+
+    CRC32C crc = new CRC32C();
+    crc.update(body);
+    assertThat(ref).isEqualTo(new SnapshotRef(42, body.length, (int) crc.getValue()));
+    assertThat(store.read(ref, 1000, 500).orElseThrow())
+        .isEqualTo(Arrays.copyOfRange(body, 1000, 1500));
+    try (InputStream in = store.open(ref)) {
+      assertThat(in.readAllBytes()).isEqualTo(body);
+    }
+    // Another snapshot under the same index is not the one asked for.
+    SnapshotRef other = new SnapshotRef(42, body.length, ref.checksum() + 1);
+    assertThat(store.read(other, 0, 10)).isEmpty();
+    assertThatThrownBy(() -> store.open(other)).isInstanceOf(CorruptSnapshotException.class);
+    assertThat(store.read(new SnapshotRef(43, 1, 0), 0, 1)).isEmpty();
+    assertThatThrownBy(() -> store.open(new SnapshotRef(43, 1, 0)))
+        .isInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
+  void incomingSnapshotHasItsOwnTemporaryNameAndIsRefusedIfItDiffersFromTheAnnounced()
+      throws IOException {
+    SnapshotStore store = new SnapshotStore(dir);
+    byte[] body = randomBytes(new Random(8), 1000);
+    CRC32C crc = new CRC32C();
+    crc.update(body);
+    SnapshotRef announced = new SnapshotRef(7, body.length, (int) crc.getValue());
+
+    try (SnapshotWriter writer = store.beginIncoming(7, METADATA)) {
+      writer.write(body, 0, 600);
+      assertThat(dir.resolve("snapshot-00000000000000000007.snap.incoming.tmp")).exists();
+      byte[] damaged = Arrays.copyOfRange(body, 600, 1000);
+      damaged[17] ^= 1;
+      writer.write(damaged, 0, damaged.length);
+      assertThatThrownBy(() -> writer.commitExpecting(announced))
+          .isInstanceOf(CorruptSnapshotException.class)
+          .hasMessageContaining("does not match");
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files).as("nothing committed, nothing left").isEmpty();
+    }
+
+    try (SnapshotWriter writer = store.beginIncoming(7, METADATA)) {
+      writer.write(body, 0, body.length);
+      assertThat(writer.commitExpecting(announced).ref()).isEqualTo(announced);
+    }
+    assertThat(store.scan().newest().orElseThrow().ref()).isEqualTo(announced);
   }
 
   @Test

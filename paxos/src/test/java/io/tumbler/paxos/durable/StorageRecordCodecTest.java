@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tumbler.paxos.AcceptedEntry;
 import io.tumbler.paxos.Ballot;
 import io.tumbler.paxos.Command;
+import io.tumbler.paxos.SnapshotRef;
 import io.tumbler.paxos.Value;
 import io.tumbler.paxos.storage.StorageRecord;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StorageRecordCodecTest {
@@ -79,8 +81,16 @@ class StorageRecordCodecTest {
 
   @Test
   void snapshotsAreNotLogRecords() {
-    assertThatThrownBy(
-            () -> StorageRecordCodec.encode(new StorageRecord.SnapshotRecord(1, new byte[0])))
-        .isInstanceOf(IllegalArgumentException.class);
+    SnapshotRef snapshot = new SnapshotRef(1, 0, 0);
+    for (StorageRecord record :
+        List.of(
+            new StorageRecord.SnapshotTaken(snapshot, Set.of()),
+            new StorageRecord.IncomingSnapshotChunk(1, 0, new byte[3]),
+            new StorageRecord.IncomingSnapshotComplete(snapshot, Set.of()),
+            new StorageRecord.IncomingSnapshotDiscarded(1))) {
+      assertThatThrownBy(() -> StorageRecordCodec.encode(record))
+          .as("%s", record)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

@@ -5,6 +5,9 @@ import static com.google.common.base.Preconditions.checkState;
 
 import io.tumbler.paxos.ChosenEntry;
 import io.tumbler.paxos.Command;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -51,16 +54,17 @@ final class CounterStateMachine {
     hash = h;
   }
 
-  byte[] snapshot() {
+  void snapshotTo(OutputStream out) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(SNAPSHOT_BYTES);
     buffer.putLong(appliedIndex).putLong(counter).putLong(hash);
     for (int i = 24; i < SNAPSHOT_BYTES; i++) {
       buffer.put((byte) (hash >>> (i % 8)));
     }
-    return buffer.array();
+    out.write(buffer.array());
   }
 
-  void restore(long index, byte[] bytes) {
+  void restore(long index, InputStream in) throws IOException {
+    byte[] bytes = in.readNBytes(SNAPSHOT_BYTES + 1);
     checkArgument(bytes.length == SNAPSHOT_BYTES, "snapshot of %s bytes", bytes.length);
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     long snapshotIndex = buffer.getLong();

@@ -22,6 +22,7 @@ class PlantedBugsTest {
     "lease-no-drift, cell",
     "ack-before-persist, all",
     "ack-before-persist, cell",
+    "ignore-unpaged-votes, cell",
   })
   void plantedBugIsCaughtWithinTheSeedBudget(String bug, String checks) {
     PlantedBugs bugs = SimulateMain.bug(bug);

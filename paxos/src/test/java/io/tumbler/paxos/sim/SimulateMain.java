@@ -12,7 +12,7 @@ import java.util.Locale;
  * --seed S       run only seed S
  * --replicas R   3 or 5 (default: alternate by seed)
  * --bug NAME     plant a bug: accept-below-promise, ignore-higher-accepted, lease-no-drift,
- *                ack-before-persist
+ *                ack-before-persist, ignore-unpaged-votes
  * --minutes M    keep running seeds for M minutes instead of a fixed count
  * --cell-checks-only  skip the acceptor-level checks (1a), (1b), (4a)
  * --verbose      print faults and role changes

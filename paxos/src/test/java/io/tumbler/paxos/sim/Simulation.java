@@ -11,7 +11,8 @@ import io.tumbler.paxos.PaxosConfig;
 import io.tumbler.paxos.PlantedBugs;
 import io.tumbler.paxos.Replica;
 import io.tumbler.paxos.Role;
-import io.tumbler.paxos.SnapshotInstall;
+import io.tumbler.paxos.SnapshotChunkSend;
+import io.tumbler.paxos.SnapshotRef;
 import io.tumbler.paxos.Value;
 import io.tumbler.paxos.message.Envelope;
 import io.tumbler.paxos.message.Message;
@@ -19,6 +20,9 @@ import io.tumbler.paxos.storage.InMemoryStorage;
 import io.tumbler.paxos.storage.PersistRequest;
 import io.tumbler.paxos.storage.PersistentState;
 import io.tumbler.paxos.storage.StorageRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,6 +125,15 @@ public final class Simulation {
     }
   }
 
+  /**
+   * Promise pages of two to five votes (a vote is 24 bytes as a no-op, up to 88 with four
+   * commands), four pages a window: an election pages whenever more than a few slots are unsettled,
+   * and one after a power cut, with hundreds, pages through many windows.
+   */
+  static final int PROMISE_PAGE_BYTES = 128;
+
+  static final int PROMISE_PAGES_PER_REQUEST = 4;
+
   /** The core's configuration the simulator runs with: short leases so a run sees many. */
   public static PaxosConfig cellConfig(int replicas, PlantedBugs bugs) {
     return PaxosConfig.builder(Membership.ofSize(replicas))
@@ -133,13 +146,17 @@ public final class Simulation {
         .catchUpRetryNanos(TimeUnit.MILLISECONDS.toNanos(40))
         .maxSlotsInFlight(8)
         .maxBatchCommands(4)
-        .maxBatchBytes(64)
+        // Four 12-byte commands fill a batch first; the bytes bound only lets a promise page be
+        // larger than one batch (a page must fit where a batch does).
+        .maxBatchBytes(PROMISE_PAGE_BYTES)
         .maxCommandBytes(16)
         .maxPendingCommands(64)
         .catchUpChunkEntries(16)
         .snapshotChunkBytes(64)
         .snapshotChunksPerRequest(2)
         .logRetentionSlots(64)
+        .promisePageBytes(PROMISE_PAGE_BYTES)
+        .promisePagesPerRequest(PROMISE_PAGES_PER_REQUEST)
         .plantedBugs(bugs)
         .build();
   }
@@ -147,10 +164,11 @@ public final class Simulation {
   /** The names {@code scripts/simulate --bug} takes, one per planted bug. */
   public static PlantedBugs plantedBug(String name) {
     return switch (name) {
-      case "accept-below-promise" -> new PlantedBugs(true, false, false, false);
-      case "ignore-higher-accepted" -> new PlantedBugs(false, true, false, false);
-      case "lease-no-drift" -> new PlantedBugs(false, false, true, false);
-      case "ack-before-persist" -> new PlantedBugs(false, false, false, true);
+      case "accept-below-promise" -> new PlantedBugs(true, false, false, false, false);
+      case "ignore-higher-accepted" -> new PlantedBugs(false, true, false, false, false);
+      case "lease-no-drift" -> new PlantedBugs(false, false, true, false, false);
+      case "ack-before-persist" -> new PlantedBugs(false, false, false, true, false);
+      case "ignore-unpaged-votes" -> new PlantedBugs(false, false, false, false, true);
       default -> throw new IllegalArgumentException("unknown planted bug " + name);
     };
   }
@@ -161,7 +179,8 @@ public final class Simulation {
             "accept-below-promise",
             "ignore-higher-accepted",
             "lease-no-drift",
-            "ack-before-persist")) {
+            "ack-before-persist",
+            "ignore-unpaged-votes")) {
       if (plantedBug(name).equals(bugs)) {
         return " --bug " + name;
       }
@@ -579,9 +598,8 @@ public final class Simulation {
   private void start(Node node) {
     PersistentState state = node.storage.load();
     node.app = new CounterStateMachine();
-    if (state.snapshotIndex() > 0) {
-      node.app.restore(state.snapshotIndex(), state.snapshotBytes());
-      checkSnapshotHash(node, state.snapshotIndex());
+    if (state.snapshot().isPresent()) {
+      restore(node, state.snapshot().get());
     }
     node.lastSnapshotIndex = state.snapshotIndex();
     node.incarnation++;
@@ -599,6 +617,23 @@ public final class Simulation {
     }
     if (random.nextDouble() < swarm.dropRate()) {
       return;
+    }
+    if (envelope.message() instanceof Message.SnapshotChunk chunk
+        && chunk.bytes().length > 0
+        && random.nextDouble() < swarm.chunkCorruptRate()) {
+      // A chunk damaged on the way: the receiver must refuse the snapshot, never install it.
+      byte[] damaged = chunk.bytes().clone();
+      damaged[random.nextInt(damaged.length)] ^= (byte) (1 + random.nextInt(255));
+      envelope =
+          new Envelope(
+              envelope.from(),
+              envelope.to(),
+              new Message.SnapshotChunk(
+                  chunk.snapshotIndex(),
+                  chunk.offset(),
+                  damaged,
+                  chunk.totalBytes(),
+                  chunk.checksum()));
     }
     schedule(now + networkDelay(), new Deliver(envelope));
     if (random.nextDouble() < swarm.duplicateRate()) {
@@ -673,11 +708,20 @@ public final class Simulation {
       }
       send(envelope);
     }
+    for (SnapshotChunkSend chunk : outputs.snapshotChunksToSend()) {
+      // The driver, not the core, reads the chunk from the stored snapshot.
+      var bytes = node.storage.read(chunk.snapshot(), chunk.offset(), chunk.length());
+      if (bytes.isPresent()) {
+        send(chunk.envelope(bytes.get()));
+      } else {
+        process(
+            node, node.replica.onSnapshotUnavailable(node.localNow(now), chunk.snapshot().index()));
+      }
+    }
     if (outputs.snapshotToInstall().isPresent()) {
-      SnapshotInstall install = outputs.snapshotToInstall().get();
-      node.app.restore(install.index(), install.bytes());
+      SnapshotRef install = outputs.snapshotToInstall().get();
+      restore(node, install);
       node.lastSnapshotIndex = install.index();
-      checkSnapshotHash(node, install.index());
     }
     for (ChosenEntry entry : outputs.toApply()) {
       applyChecked(node, entry);
@@ -699,8 +743,24 @@ public final class Simulation {
     if (node.up() && node.app.appliedIndex() - node.lastSnapshotIndex >= swarm.snapshotEvery()) {
       long index = node.app.appliedIndex();
       node.lastSnapshotIndex = index;
-      process(node, node.replica.onSnapshotTaken(node.localNow(now), index, node.app.snapshot()));
+      SnapshotRef snapshot;
+      try {
+        snapshot = node.storage.write(index, node.replica.promised(), node.app::snapshotTo);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      process(node, node.replica.onSnapshotTaken(node.localNow(now), snapshot));
     }
+  }
+
+  /** Streams a stored snapshot into the node's application, as a restart or an install does. */
+  private void restore(Node node, SnapshotRef snapshot) {
+    try (InputStream body = node.storage.open(snapshot)) {
+      node.app.restore(snapshot.index(), body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    checkSnapshotHash(node, snapshot.index());
   }
 
   /**
@@ -737,13 +797,19 @@ public final class Simulation {
    */
   private void checkAcknowledgementIsDurable(Node node, Envelope envelope) {
     Message message = envelope.message();
+    Ballot vouchedPromise = null;
     if (message instanceof Message.Promise promise) {
-      if (node.storage.durablePromise().compareTo(promise.ballot()) < 0) {
+      vouchedPromise = promise.ballot();
+    } else if (message instanceof Message.PromiseVotes page) {
+      vouchedPromise = page.ballot();
+    }
+    if (vouchedPromise != null) {
+      if (node.storage.durablePromise().compareTo(vouchedPromise) < 0) {
         throw new InvariantViolation(
             "(4a) replica "
                 + node.id
                 + " sent "
-                + promise.ballot()
+                + vouchedPromise
                 + " promise before it was durable");
       }
     } else if (message instanceof Message.Accepted ack) {

@@ -16,7 +16,8 @@ record Swarm(
     long maxDiskLatencyNanos,
     double driftExtremeRate,
     long clientIntervalNanos,
-    int snapshotEvery) {
+    int snapshotEvery,
+    double chunkCorruptRate) {
 
   static Swarm draw(SplittableRandom random) {
     return new Swarm(
@@ -29,7 +30,8 @@ record Swarm(
         100_000L + random.nextLong(5_000_000L),
         random.nextDouble(),
         1_000_000L + random.nextLong(20_000_000L),
-        maybe(random, 0.7) ? 3 + random.nextInt(40) : Integer.MAX_VALUE);
+        maybe(random, 0.7) ? 3 + random.nextInt(40) : Integer.MAX_VALUE,
+        maybe(random, 0.3) ? random.nextDouble(0.2) : 0);
   }
 
   /** No faults at all: for the liveness phase and for tests of the happy path. */
@@ -44,7 +46,8 @@ record Swarm(
         maxDiskLatencyNanos,
         driftExtremeRate,
         clientIntervalNanos,
-        snapshotEvery);
+        snapshotEvery,
+        0);
   }
 
   private static boolean maybe(SplittableRandom random, double p) {
