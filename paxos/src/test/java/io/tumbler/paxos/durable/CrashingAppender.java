@@ -15,6 +15,9 @@ public final class CrashingAppender {
 
   static final LogOptions OPTIONS = new LogOptions(500, 4096, 64 * 1024);
 
+  /** Most records appended between two syncs, so between two {@code durable} lines. */
+  static final int MAX_BATCH = 64;
+
   private CrashingAppender() {}
 
   /** The payload a record must hold: derived from its sequence, of varying length. */
@@ -34,7 +37,7 @@ public final class CrashingAppender {
       System.out.println("opened next " + log.nextSequence());
       System.out.flush();
       while (true) {
-        int batch = 1 + random.nextInt(64);
+        int batch = 1 + random.nextInt(MAX_BATCH);
         for (int i = 0; i < batch; i++) {
           long sequence = log.nextSequence();
           log.append(sequence, expectedPayload(sequence));
