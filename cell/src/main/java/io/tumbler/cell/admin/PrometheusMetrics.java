@@ -52,6 +52,7 @@ public final class PrometheusMetrics implements ServiceMetrics {
   private final Histogram slotCommands;
   private final Counter invalidationsSent;
   private final Counter sessionsExpired;
+  private final Histogram storageSyncs;
 
   public PrometheusMetrics() {
     requests =
@@ -90,6 +91,20 @@ public final class PrometheusMetrics implements ServiceMetrics {
             .help("Sessions this replica, as master, expired because their lease ran out")
             .withoutExemplars()
             .register(registry);
+    storageSyncs =
+        Histogram.builder()
+            .name("tumbler_storage_sync_duration_seconds")
+            .unit(Unit.SECONDS)
+            .help("Group commits of the Paxos log: writing a batch of records and syncing it")
+            .classicOnly()
+            .classicUpperBounds(REQUEST_SECONDS_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+  }
+
+  /** One group commit of the Paxos log took {@code nanos}. Any thread. */
+  public void storageSynced(long nanos) {
+    storageSyncs.observe(nanos / NANOS_PER_SECOND);
   }
 
   @Override

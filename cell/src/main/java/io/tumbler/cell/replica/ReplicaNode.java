@@ -37,6 +37,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,6 +124,30 @@ public final class ReplicaNode implements AutoCloseable {
       LogOptions logOptions,
       long snapshotEverySlots,
       ReplicatedApplication application) {
+    this(
+        id,
+        peerAddresses,
+        dataDirectory,
+        config,
+        logOptions,
+        snapshotEverySlots,
+        application,
+        syncNanos -> {});
+  }
+
+  /**
+   * @param onStorageSyncNanos told how long each group commit took to write and sync (on the
+   *     storage thread), for metrics
+   */
+  public ReplicaNode(
+      int id,
+      Map<Integer, InetSocketAddress> peerAddresses,
+      Path dataDirectory,
+      PaxosConfig config,
+      LogOptions logOptions,
+      long snapshotEverySlots,
+      ReplicatedApplication application,
+      LongConsumer onStorageSyncNanos) {
     checkArgument(
         peerAddresses.keySet().equals(config.membership().replicaIds()),
         "peer addresses %s do not match the membership %s",
@@ -142,7 +167,8 @@ public final class ReplicaNode implements AutoCloseable {
             dataDirectory,
             logOptions,
             token -> enqueue(new Persisted(token), true),
-            cause -> enqueue(new StorageFailed(cause), true));
+            cause -> enqueue(new StorageFailed(cause), true),
+            onStorageSyncNanos);
     this.eventLoops = NettyTransport.newEventLoopGroup(1);
     int maxFrameBytes = config.maxBatchBytes() + PEER_FRAME_OVERHEAD_BYTES;
     this.transport =

@@ -31,6 +31,7 @@ final class StorageWorker implements AutoCloseable {
   private final LogOptions options;
   private final LongConsumer onDurable;
   private final Consumer<Throwable> onFailure;
+  private final LongConsumer onSyncNanos;
   private final BlockingQueue<PersistRequest> queue = new LinkedBlockingQueue<>();
   private final CompletableFuture<PersistentState> opened = new CompletableFuture<>();
   private final Thread thread;
@@ -41,11 +42,13 @@ final class StorageWorker implements AutoCloseable {
       Path dataDirectory,
       LogOptions options,
       LongConsumer onDurable,
-      Consumer<Throwable> onFailure) {
+      Consumer<Throwable> onFailure,
+      LongConsumer onSyncNanos) {
     this.dataDirectory = dataDirectory;
     this.options = options;
     this.onDurable = onDurable;
     this.onFailure = onFailure;
+    this.onSyncNanos = onSyncNanos;
     this.thread = new Thread(this::run, name);
   }
 
@@ -76,10 +79,14 @@ final class StorageWorker implements AutoCloseable {
         PersistRequest first = queue.take();
         batch.add(first);
         queue.drainTo(batch);
+        long started = System.nanoTime();
         for (PersistRequest request : batch) {
           storage.write(request);
         }
-        onDurable.accept(storage.sync());
+        long durable = storage.sync();
+        // Writing and syncing one group commit: what an acknowledgement waits for on this disk.
+        onSyncNanos.accept(System.nanoTime() - started);
+        onDurable.accept(durable);
         batch.clear();
       }
     } catch (InterruptedException e) {

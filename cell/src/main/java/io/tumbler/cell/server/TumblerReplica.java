@@ -55,7 +55,8 @@ public final class TumblerReplica implements AutoCloseable {
             config.paxosConfig(),
             config.log(),
             config.snapshotEverySlots(),
-            master);
+            master,
+            metrics::storageSynced);
     this.clientLoops = NettyTransport.newEventLoopGroup(clientIoThreads());
     ClientDispatcher dispatcher = ClientDispatcher.forMaster(node, master, clientLoops);
     this.clients =

@@ -180,6 +180,7 @@ class AdminServerTest {
     metrics.slotApplied(0);
     metrics.invalidationsSent(4);
     metrics.sessionExpired();
+    metrics.storageSynced(200_000);
 
     HttpResponse<String> response = get("/metrics");
 
@@ -210,7 +211,8 @@ class AdminServerTest {
             "tumbler_paxos_slots_applied_total 2",
             "tumbler_paxos_slot_commands_sum 12",
             "tumbler_cache_invalidations_sent_total 4",
-            "tumbler_sessions_expired_total 1");
+            "tumbler_sessions_expired_total 1",
+            "tumbler_storage_sync_duration_seconds_count 1");
   }
 
   @Test
