@@ -197,4 +197,27 @@ public record Limits(
                         Math.max(maxTransactionContentBytes, bytes))
                     + FRAME_OVERHEAD_BYTES));
   }
+
+  /**
+   * These limits with another frame size.
+   *
+   * @throws IllegalArgumentException if a frame that size could not carry the largest request
+   */
+  public Limits withMaxFrameBytes(int bytes) {
+    return new Limits(
+        maxComponentBytes,
+        maxDepth,
+        maxPathBytes,
+        maxFileBytes,
+        maxHandlesPerSession,
+        maxEphemeralHandlesPerSession,
+        maxReadDirEntries,
+        maxTransactionOps,
+        maxTransactionContentBytes,
+        maxUnackedRequestsPerSession,
+        lockDelayMsMax,
+        lockDelayMsDefault,
+        maxPrincipalBytes,
+        bytes);
+  }
 }

@@ -102,22 +102,7 @@ public record CellConfig(
   }
 
   static Limits limitsWithFrameBytes(int maxFrameBytes) {
-    Limits d = Limits.DEFAULTS;
-    return new Limits(
-        d.maxComponentBytes(),
-        d.maxDepth(),
-        d.maxPathBytes(),
-        d.maxFileBytes(),
-        d.maxHandlesPerSession(),
-        d.maxEphemeralHandlesPerSession(),
-        d.maxReadDirEntries(),
-        d.maxTransactionOps(),
-        d.maxTransactionContentBytes(),
-        d.maxUnackedRequestsPerSession(),
-        d.lockDelayMsMax(),
-        d.lockDelayMsDefault(),
-        d.maxPrincipalBytes(),
-        maxFrameBytes);
+    return Limits.DEFAULTS.withMaxFrameBytes(maxFrameBytes);
   }
 
   public Membership membership() {

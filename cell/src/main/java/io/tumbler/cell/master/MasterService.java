@@ -392,13 +392,8 @@ public final class MasterService implements ReplicatedApplication {
         }
         createSession(connection, correlationId, now);
       } else if (message instanceof Message.SessionRequest m) {
-        if (m.epoch() != epoch) {
-          reply(connection, correlationId, staleEpoch());
-          return;
-        }
-        LiveSession s = sessions.get(m.session());
-        if (s == null || s.expiring) {
-          reply(connection, correlationId, sessionExpired(m.session()));
+        LiveSession s = liveSession(connection, correlationId, m.epoch(), m.session());
+        if (s == null) {
           return;
         }
         if (s.queue.size() >= settings.maxQueuedRequestsPerSession()) {
@@ -416,17 +411,27 @@ public final class MasterService implements ReplicatedApplication {
         s.queue.add(new LiveSession.QueuedRequest(connection, correlationId, m, now));
         pump(s, now);
       } else if (message instanceof Message.KeepAlive m) {
-        if (m.epoch() != epoch) {
-          reply(connection, correlationId, staleEpoch());
-          return;
-        }
-        LiveSession s = sessions.get(m.session());
-        if (s == null || s.expiring) {
-          reply(connection, correlationId, sessionExpired(m.session()));
+        LiveSession s = liveSession(connection, correlationId, m.epoch(), m.session());
+        if (s == null) {
           return;
         }
         keepAlive(s, connection, correlationId, m, now);
       }
+    }
+
+    /** The session a request names, or null after answering why it cannot be served. */
+    private LiveSession liveSession(
+        ClientConnection connection, long correlationId, long requestEpoch, long session) {
+      if (requestEpoch != epoch) {
+        reply(connection, correlationId, staleEpoch());
+        return null;
+      }
+      LiveSession s = sessions.get(session);
+      if (s == null || s.expiring) {
+        reply(connection, correlationId, sessionExpired(session));
+        return null;
+      }
+      return s;
     }
 
     private Message staleEpoch() {
