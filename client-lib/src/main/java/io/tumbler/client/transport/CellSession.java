@@ -53,6 +53,13 @@ public final class CellSession implements AutoCloseable {
    */
   public static final double LEASE_DRIFT_MARGIN = 0.02;
 
+  /**
+   * How long a request waits for its answer before it is sent again, with the same number. Long
+   * enough for a write that waits for cache invalidations (at most a session lease); a resend of a
+   * request still under way is harmless, since the cell applies each number once.
+   */
+  public static final Duration DEFAULT_RESEND_AFTER = Duration.ofSeconds(15);
+
   /** First and largest pause between attempts to find the master. */
   static final long LOCATE_BACKOFF_MIN_MILLIS = 50;
 
@@ -85,10 +92,39 @@ public final class CellSession implements AutoCloseable {
     default void onStateChanged(State state) {}
   }
 
-  private record Outstanding(Request request, CompletableFuture<Result> answer) {}
+  private static final class Outstanding {
+    final Request request;
+    final CompletableFuture<Result> answer;
+
+    /** Which sending this is; a timeout resends only if no later one happened. */
+    int attempt;
+
+    Outstanding(Request request, CompletableFuture<Result> answer) {
+      this.request = request;
+      this.answer = answer;
+    }
+  }
+
+  /**
+   * How a session behaves.
+   *
+   * @param gracePeriod time to reach a master again after the lease ran out
+   * @param resendAfter how long a request waits for its answer before it is sent again
+   * @param faults test-only faults; {@link FaultInjection#NONE} otherwise
+   */
+  public record Settings(Duration gracePeriod, Duration resendAfter, FaultInjection faults) {
+    public static final Settings DEFAULTS =
+        new Settings(DEFAULT_GRACE_PERIOD, DEFAULT_RESEND_AFTER, FaultInjection.NONE);
+
+    public Settings withGracePeriod(Duration grace) {
+      return new Settings(grace, resendAfter, faults);
+    }
+  }
 
   private final List<String> addresses;
   private final Duration gracePeriod;
+  private final Duration resendAfter;
+  private final FaultInjection faults;
   private final Listener listener;
   private final FrameCodec codec = new FrameCodec(Limits.DEFAULTS);
   private final EventLoopGroup group;
@@ -108,9 +144,11 @@ public final class CellSession implements AutoCloseable {
   private long leaseEndNanos;
   private long locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
 
-  private CellSession(List<String> addresses, Duration gracePeriod, Listener listener) {
+  private CellSession(List<String> addresses, Settings settings, Listener listener) {
     this.addresses = ImmutableList.copyOf(addresses);
-    this.gracePeriod = gracePeriod;
+    this.gracePeriod = settings.gracePeriod();
+    this.resendAfter = settings.resendAfter();
+    this.faults = settings.faults();
     this.listener = listener;
     this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     this.executor =
@@ -125,7 +163,13 @@ public final class CellSession implements AutoCloseable {
   /** Opens a session with the cell at {@code addresses} (any replicas, in order of preference). */
   public static CompletableFuture<CellSession> open(
       List<String> addresses, Duration gracePeriod, Listener listener) {
-    CellSession s = new CellSession(addresses, gracePeriod, listener);
+    return open(addresses, Settings.DEFAULTS.withGracePeriod(gracePeriod), listener);
+  }
+
+  /** Opens a session with the cell at {@code addresses}, behaving as {@code settings} say. */
+  public static CompletableFuture<CellSession> open(
+      List<String> addresses, Settings settings, Listener listener) {
+    CellSession s = new CellSession(addresses, settings, listener);
     CompletableFuture<CellSession> opened = new CompletableFuture<>();
     s.executor.execute(() -> s.create(opened, System.nanoTime()));
     return opened;
@@ -355,7 +399,7 @@ public final class CellSession implements AutoCloseable {
     }
     changeState(State.EXPIRED);
     for (Outstanding o : outstanding.values()) {
-      o.answer().complete(Result.failure(ErrorCode.SESSION_EXPIRED, "session %d expired", session));
+      o.answer.complete(Result.failure(ErrorCode.SESSION_EXPIRED, "session %d expired", session));
     }
     outstanding.clear();
     relocate();
@@ -374,27 +418,37 @@ public final class CellSession implements AutoCloseable {
     if (o == null || state == State.EXPIRED || state == State.CLOSED) {
       return;
     }
+    int attempt = ++o.attempt;
     master()
         .thenCompose(
             c ->
                 c.request(
-                    new Message.SessionRequest(epoch, session, number, ackedThrough, o.request())))
+                    new Message.SessionRequest(epoch, session, number, ackedThrough, o.request)))
         .whenCompleteAsync(
             (answer, failure) -> {
-              if (!outstanding.containsKey(number)) {
-                return;
+              if (!outstanding.containsKey(number) || faults.loseAnswer(o.request, answer)) {
+                return; // answered already, or (a test says) lost: the timeout resends it
               }
               if (answer instanceof Message.Response r) {
                 outstanding.remove(number);
                 acknowledge(number);
-                o.answer().complete(r.result());
-              } else {
+                o.answer.complete(r.result());
+              } else if (o.attempt == attempt) {
                 // Resent with the same number: the cell applies it once whatever happened.
                 followRedirect(answer);
                 executor.schedule(() -> send(number), pauseAfterFailure(), TimeUnit.MILLISECONDS);
               }
             },
             executor);
+    executor.schedule(
+        () -> {
+          if (outstanding.get(number) == o && o.attempt == attempt) {
+            log.debug("session {}: no answer to request {}; sending it again", session, number);
+            send(number);
+          }
+        },
+        resendAfter.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private void acknowledge(long number) {
@@ -425,9 +479,8 @@ public final class CellSession implements AutoCloseable {
             changeState(State.CLOSED);
             relocate();
             for (Outstanding o : outstanding.values()) {
-              o.answer()
-                  .completeExceptionally(
-                      new CompletionException(new ConnectionLostException("session closed")));
+              o.answer.completeExceptionally(
+                  new CompletionException(new ConnectionLostException("session closed")));
             }
             outstanding.clear();
           }
