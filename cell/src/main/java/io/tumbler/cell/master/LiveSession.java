@@ -51,6 +51,15 @@ final class LiveSession {
   /** Events were dropped (over the limit) and the session has not acknowledged being told. */
   boolean eventsLost;
 
+  /**
+   * Counts losses of events, and which count the last answer telling of one was sent at: an
+   * acknowledgement clears {@link #eventsLost} only if no loss happened after that answer, so a
+   * late acknowledgement of an earlier loss can never hide a new one.
+   */
+  long eventLosses;
+
+  long eventLossesTold;
+
   final ArrayDeque<Message.Invalidation> invalidations = new ArrayDeque<>();
   long nextInvalidationNumber = 1;
 

@@ -487,7 +487,8 @@ public final class MasterService implements ReplicatedApplication {
       if (m.noticesAcked().contains(SessionNotice.MASTER_FAILED_OVER)) {
         s.failoverAcknowledged = true;
       }
-      if (m.noticesAcked().contains(SessionNotice.EVENTS_LOST)) {
+      if (m.noticesAcked().contains(SessionNotice.EVENTS_LOST)
+          && s.eventLossesTold == s.eventLosses) {
         s.eventsLost = false;
       }
       unblock(s.id, m.invalidationsAckedThrough(), now);
@@ -514,6 +515,7 @@ public final class MasterService implements ReplicatedApplication {
       }
       if (s.eventsLost) {
         notices.add(SessionNotice.EVENTS_LOST);
+        s.eventLossesTold = s.eventLosses;
       }
       List<Message.NumberedEvent> events =
           s.events.stream().limit(FrameCodec.MAX_EVENTS_PER_KEEP_ALIVE).toList();
@@ -698,6 +700,7 @@ public final class MasterService implements ReplicatedApplication {
           // Never a silent gap: the session is told it lost events and must re-read.
           s.events.clear();
           s.eventsLost = true;
+          s.eventLosses++;
         } else {
           s.events.add(new Message.NumberedEvent(index, delivery.handle(), delivery.event()));
         }

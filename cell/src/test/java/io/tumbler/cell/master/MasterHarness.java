@@ -237,10 +237,14 @@ final class MasterHarness {
       return ((Result.Opened) r).handle();
     }
 
-    /** Sends a KeepAlive acknowledging everything received so far. */
+    /**
+     * Sends a KeepAlive acknowledging everything received so far. Notices are acknowledged once, in
+     * the KeepAlive that follows the answer that told of them, as the real client does.
+     */
     long keepAlive() {
-      return send(
-          new Message.KeepAlive(epoch, session, eventsSeen, invalidationsSeen, noticesToAck));
+      Set<SessionNotice> acked = noticesToAck;
+      noticesToAck = EnumSet.noneOf(SessionNotice.class);
+      return send(new Message.KeepAlive(epoch, session, eventsSeen, invalidationsSeen, acked));
     }
 
     /** Reads a KeepAliveResponse and remembers what it must acknowledge next time. */

@@ -324,12 +324,16 @@ public final class CellSession implements AutoCloseable {
       return;
     }
     long sentNanos = System.nanoTime();
+    // Notices are acknowledged once, right after the answer that told of them: repeated, an
+    // acknowledgement could reach a new master (or outlive a new loss of events) and vouch for
+    // something this client never acted on. If this one is lost, the notice comes again.
+    Set<SessionNotice> acked = noticesToAck;
+    noticesToAck = EnumSet.noneOf(SessionNotice.class);
     master()
         .thenCompose(
             c ->
                 c.request(
-                    new Message.KeepAlive(
-                        epoch, session, eventsSeen, invalidationsSeen, noticesToAck)))
+                    new Message.KeepAlive(epoch, session, eventsSeen, invalidationsSeen, acked)))
         .whenCompleteAsync(
             (answer, failure) -> {
               if (answer instanceof Message.KeepAliveResponse r) {
