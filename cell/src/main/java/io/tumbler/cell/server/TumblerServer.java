@@ -61,7 +61,17 @@ public final class TumblerServer implements Callable<Integer> {
     }
   }
 
+  /**
+   * The server's Logback configuration, on the classpath under a name of its own: a plain {@code
+   * logback.xml} in this jar would also configure the logging of every application that runs a cell
+   * in-process (EmbeddedCell) with the cell on its classpath.
+   */
+  static final String LOGBACK_CONFIGURATION = "tumbler-server-logback.xml";
+
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+    }
     for (String property : CHRONICLE_PROPERTIES) {
       if (System.getProperty(property) == null) {
         System.setProperty(property, "true");
