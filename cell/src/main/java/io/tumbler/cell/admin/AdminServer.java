@@ -33,10 +33,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tumbler.cell.admin.CellView.AdminUnavailable;
-import io.tumbler.cell.master.NodeListing;
 import io.tumbler.cell.peer.NettyTransport;
 import io.tumbler.lockservice.InvalidNameException;
 import io.tumbler.lockservice.NodePath;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -233,7 +233,7 @@ public final class AdminServer implements AutoCloseable {
         ChannelHandlerContext context,
         boolean keepAlive,
         String path,
-        Optional<NodeListing> listing,
+        Optional<Inspection> listing,
         Throwable failure) {
       Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
       if (cause instanceof AdminUnavailable unavailable) {

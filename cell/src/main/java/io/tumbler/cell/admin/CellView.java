@@ -1,9 +1,9 @@
 package io.tumbler.cell.admin;
 
 import io.tumbler.cell.config.CellConfig;
-import io.tumbler.cell.master.NodeListing;
 import io.tumbler.cell.master.ServiceStatus;
 import io.tumbler.cell.replica.ReplicaStatus;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,7 +22,7 @@ public interface CellView {
    * The node at {@code path}, or empty if there is none. Fails with {@link AdminUnavailable} if the
    * replica cannot answer now (overloaded, or too slow).
    */
-  CompletableFuture<Optional<NodeListing>> browse(String path);
+  CompletableFuture<Optional<Inspection>> browse(String path);
 
   /** The replica cannot answer an admin request now; the page answers 503. */
   final class AdminUnavailable extends RuntimeException {

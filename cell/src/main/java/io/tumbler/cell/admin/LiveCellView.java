@@ -2,10 +2,10 @@ package io.tumbler.cell.admin;
 
 import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.master.MasterService;
-import io.tumbler.cell.master.NodeListing;
 import io.tumbler.cell.master.ServiceStatus;
 import io.tumbler.cell.replica.ReplicaNode;
 import io.tumbler.cell.replica.ReplicaStatus;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +27,7 @@ public final class LiveCellView implements CellView {
   private final Supplier<ReplicaStatus> replica;
   private final Supplier<ServiceStatus> service;
   private final Predicate<Runnable> applier;
-  private final Function<String, Optional<NodeListing>> browser;
+  private final Function<String, Optional<Inspection>> browser;
   private final long browseTimeoutMs;
 
   /**
@@ -39,7 +39,7 @@ public final class LiveCellView implements CellView {
       Supplier<ReplicaStatus> replica,
       Supplier<ServiceStatus> service,
       Predicate<Runnable> applier,
-      Function<String, Optional<NodeListing>> browser,
+      Function<String, Optional<Inspection>> browser,
       long browseTimeoutMs) {
     this.config = config;
     this.replica = replica;
@@ -69,8 +69,8 @@ public final class LiveCellView implements CellView {
   }
 
   @Override
-  public CompletableFuture<Optional<NodeListing>> browse(String path) {
-    CompletableFuture<Optional<NodeListing>> listing = new CompletableFuture<>();
+  public CompletableFuture<Optional<Inspection>> browse(String path) {
+    CompletableFuture<Optional<Inspection>> listing = new CompletableFuture<>();
     boolean queued =
         applier.test(
             () -> {

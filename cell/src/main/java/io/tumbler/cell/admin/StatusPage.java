@@ -4,11 +4,11 @@ import com.google.common.escape.Escaper;
 import com.google.common.html.HtmlEscapers;
 import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.config.ReplicaAddresses;
-import io.tumbler.cell.master.NodeListing;
 import io.tumbler.cell.master.ServiceStatus;
 import io.tumbler.cell.replica.ReplicaStatus;
 import io.tumbler.lockservice.command.ChildEntry;
 import io.tumbler.lockservice.command.Stat;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -39,7 +39,7 @@ final class StatusPage {
   record NothingAsked() implements Browse {}
 
   /** The node asked for, found. */
-  record Found(NodeListing listing) implements Browse {}
+  record Found(Inspection listing) implements Browse {}
 
   /** Asked for, but there is no such node, or the request could not be served. */
   record Problem(String path, String message) implements Browse {}
@@ -170,7 +170,7 @@ final class StatusPage {
     }
   }
 
-  private void writeListing(String root, NodeListing listing) {
+  private void writeListing(String root, Inspection listing) {
     String path = listing.path();
     html.append("<h3>").append(HTML.escape(path)).append("</h3>\n");
     int slash = path.lastIndexOf('/');

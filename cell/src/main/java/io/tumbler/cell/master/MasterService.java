@@ -18,6 +18,7 @@ import io.tumbler.lockservice.protocol.FrameError;
 import io.tumbler.lockservice.protocol.Message;
 import io.tumbler.lockservice.protocol.SessionNotice;
 import io.tumbler.lockservice.statemachine.LockServiceStateMachine;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import io.tumbler.paxos.ChosenEntry;
 import io.tumbler.paxos.Event;
 import io.tumbler.paxos.Role;
@@ -57,6 +58,12 @@ public final class MasterService implements ReplicatedApplication {
 
   /** How often lease, KeepAlive and lock-delay timers are checked, at most. */
   static final long TIMER_SCAN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /**
+   * How often the status the admin page and metrics read is refreshed. Counting held locks walks
+   * every node, which the applier should not do every timer scan.
+   */
+  static final long STATUS_PUBLISH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /** Children and content bytes the admin tree browser shows. */
   static final int BROWSE_MAX_CHILDREN = 200;
@@ -98,6 +105,8 @@ public final class MasterService implements ReplicatedApplication {
   private Mastership mastership;
   private long lastTimerScanNanos;
   private boolean timersScanned;
+  private long lastStatusNanos;
+  private boolean statusPublished;
   private volatile ServiceStatus status = ServiceStatus.STARTING;
 
   public MasterService(
@@ -184,7 +193,11 @@ public final class MasterService implements ReplicatedApplication {
     if (mastership != null) {
       mastership.timers(nowNanos);
     }
-    publishStatus();
+    if (!statusPublished || nowNanos - lastStatusNanos >= STATUS_PUBLISH_INTERVAL_NANOS) {
+      statusPublished = true;
+      lastStatusNanos = nowNanos;
+      publishStatus();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -257,10 +270,8 @@ public final class MasterService implements ReplicatedApplication {
   }
 
   /** The node at {@code path}, for the admin tree browser. Applier thread only. */
-  public Optional<NodeListing> browse(String path) {
-    return stateMachine
-        .inspect(path, BROWSE_MAX_CHILDREN, BROWSE_MAX_CONTENT_BYTES)
-        .map(i -> new NodeListing(i.path(), i.stat(), i.children(), i.more(), i.contentsPrefix()));
+  public Optional<Inspection> browse(String path) {
+    return stateMachine.inspect(path, BROWSE_MAX_CHILDREN, BROWSE_MAX_CONTENT_BYTES);
   }
 
   /** Any thread. */
@@ -710,11 +721,9 @@ public final class MasterService implements ReplicatedApplication {
       Result result = applied.result();
       if (command instanceof Command.CreateSession && result instanceof Result.SessionCreated c) {
         // Every new session gets a lease here, even one whose creator is gone, so it expires.
+        // Its host was counted when it was proposed; one proposed by an earlier master has none.
         String host = proposal == null ? "" : proposal.host();
         sessions.put(c.session(), new LiveSession(c.session(), host, now + leaseNanos(), true));
-        if (proposal == null) {
-          sessionsByHost.merge(host, 1, Integer::sum);
-        }
       } else if (command instanceof Command.CreateSession && proposal != null) {
         sessionsByHost.computeIfPresent(proposal.host(), (h, n) -> n == 1 ? null : n - 1);
       }

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.config.ReplicaAddresses;
-import io.tumbler.cell.master.NodeListing;
 import io.tumbler.cell.master.ServiceStatus;
 import io.tumbler.cell.replica.ReplicaStatus;
 import io.tumbler.lockservice.command.AclNames;
 import io.tumbler.lockservice.command.ChildEntry;
 import io.tumbler.lockservice.command.NodeKind;
 import io.tumbler.lockservice.command.Stat;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import io.tumbler.paxos.Role;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,7 +50,7 @@ class AdminServerTest {
   private static final class FakeView implements CellView {
     volatile ReplicaStatus replica;
     volatile ServiceStatus service = new ServiceStatus("SERVING", 3, 2, 17, 40, 5, 1);
-    volatile Map<String, NodeListing> nodes = Map.of();
+    volatile Map<String, Inspection> nodes = Map.of();
     volatile boolean overloaded;
 
     @Override
@@ -69,7 +69,7 @@ class AdminServerTest {
     }
 
     @Override
-    public CompletableFuture<Optional<NodeListing>> browse(String path) {
+    public CompletableFuture<Optional<Inspection>> browse(String path) {
       if (overloaded) {
         return CompletableFuture.failedFuture(new AdminUnavailable("the replica is overloaded"));
       }
@@ -246,7 +246,7 @@ class AdminServerTest {
     view.nodes =
         Map.of(
             dir,
-            new NodeListing(
+            new Inspection(
                 dir,
                 stat(NodeKind.DIRECTORY, false, 0),
                 List.of(
@@ -255,7 +255,7 @@ class AdminServerTest {
                 true,
                 new byte[0]),
             dir + "/config",
-            new NodeListing(
+            new Inspection(
                 dir + "/config",
                 stat(NodeKind.FILE, false, 1000),
                 List.of(),

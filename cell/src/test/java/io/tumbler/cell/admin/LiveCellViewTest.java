@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tumbler.cell.admin.CellView.AdminUnavailable;
 import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.config.ReplicaAddresses;
-import io.tumbler.cell.master.NodeListing;
 import io.tumbler.cell.master.ServiceStatus;
+import io.tumbler.lockservice.statemachine.LockServiceStateMachine.Inspection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +26,7 @@ class LiveCellViewTest {
           List.of(new ReplicaAddresses(1, "127.0.0.1:7201", "127.0.0.1:7101", "127.0.0.1:7301")));
 
   private static LiveCellView view(
-      Predicate<Runnable> applier, Function<String, Optional<NodeListing>> browser) {
+      Predicate<Runnable> applier, Function<String, Optional<Inspection>> browser) {
     return new LiveCellView(
         CONFIG, () -> null, () -> ServiceStatus.STARTING, applier, browser, 200);
   }

@@ -83,6 +83,12 @@ final class MasterHarness {
     tick();
   }
 
+  /** The service's published status, after letting enough time pass for it to be refreshed. */
+  ServiceStatus freshStatus() {
+    advanceMs(TimeUnit.NANOSECONDS.toMillis(MasterService.STATUS_PUBLISH_INTERVAL_NANOS));
+    return service.status();
+  }
+
   /** Chooses and applies everything proposed so far, as a one-slot batch. */
   void choose() {
     while (!replica.proposed.isEmpty()) {

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -483,8 +482,7 @@ public final class CellSession implements AutoCloseable {
             changeState(State.CLOSED);
             relocate();
             for (Outstanding o : outstanding.values()) {
-              o.answer.completeExceptionally(
-                  new CompletionException(new ConnectionLostException("session closed")));
+              o.answer.completeExceptionally(new ConnectionLostException("session closed"));
             }
             outstanding.clear();
           }
