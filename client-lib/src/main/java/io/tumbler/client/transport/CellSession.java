@@ -89,6 +89,13 @@ public final class CellSession implements AutoCloseable {
     default void onNotices(Set<SessionNotice> notices) {}
 
     default void onStateChanged(State state) {}
+
+    /**
+     * The master answered {@code request}; called before the caller's future completes, and before
+     * any message that came after this answer is looked at, so a cache filled here can never
+     * outlive an invalidation sent after the answer.
+     */
+    default void onAnswer(Request request, Message.Response response) {}
   }
 
   private static final class Outstanding {
@@ -189,6 +196,14 @@ public final class CellSession implements AutoCloseable {
           send(number);
         });
     return answer;
+  }
+
+  /**
+   * Runs {@code task} on the session's thread, after everything submitted before it (calls
+   * included): state that the listener also touches can be prepared there before a call is sent.
+   */
+  public void execute(Runnable task) {
+    executor.execute(task);
   }
 
   public long sessionId() {
@@ -435,6 +450,7 @@ public final class CellSession implements AutoCloseable {
               if (answer instanceof Message.Response r) {
                 outstanding.remove(number);
                 acknowledge(number);
+                listener.onAnswer(o.request, r);
                 o.answer.complete(r.result());
               } else if (o.attempt == attempt) {
                 // Resent with the same number: the cell applies it once whatever happened.
