@@ -5,6 +5,7 @@ import io.tumbler.lockservice.command.Stat;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 
 /**
  * The client's consistent cache: what the master said about a node — contents and metadata, only
@@ -35,16 +36,26 @@ final class ClientCache {
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private volatile boolean enabled = true;
+  private volatile BooleanSupplier leaseValid = () -> false;
 
   ClientCache(int maxEntries) {
     this.maxEntries = maxEntries;
+  }
+
+  /** Entries are served only while {@code leaseValid} says the session's lease runs. */
+  void guardWith(BooleanSupplier leaseValid) {
+    this.leaseValid = leaseValid;
+  }
+
+  private boolean serving() {
+    return enabled && leaseValid.getAsBoolean();
   }
 
   // --- reads, from any thread ----------------------------------------------------------------
 
   /** The cached contents of {@code path} if they are of node instance {@code instance}. */
   Optional<NodeContents> contents(String path, long instance) {
-    Entry e = enabled ? entries.get(path) : null;
+    Entry e = serving() ? entries.get(path) : null;
     if (e instanceof Known k && k.contents() != null && k.stat().instanceNumber() == instance) {
       hits.increment();
       return Optional.of(new NodeContents(k.contents(), k.stat()));
@@ -54,7 +65,7 @@ final class ClientCache {
   }
 
   Optional<Stat> stat(String path, long instance) {
-    Entry e = enabled ? entries.get(path) : null;
+    Entry e = serving() ? entries.get(path) : null;
     if (e instanceof Known k && k.stat().instanceNumber() == instance) {
       hits.increment();
       return Optional.of(k.stat());
@@ -65,7 +76,7 @@ final class ClientCache {
 
   /** True if the master said {@code path} does not exist and nothing has changed that since. */
   boolean knownAbsent(String path) {
-    boolean absent = enabled && entries.get(path) instanceof Absent;
+    boolean absent = serving() && entries.get(path) instanceof Absent;
     (absent ? hits : misses).increment();
     return absent;
   }

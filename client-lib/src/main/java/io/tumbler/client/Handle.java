@@ -6,6 +6,7 @@ import static io.tumbler.client.SessionCore.ok;
 import com.google.common.collect.ImmutableList;
 import io.tumbler.client.TumblerException.HandleInvalidException;
 import io.tumbler.client.TumblerException.LockConflictException;
+import io.tumbler.lockservice.Limits;
 import io.tumbler.lockservice.command.AclNames;
 import io.tumbler.lockservice.command.ByteString;
 import io.tumbler.lockservice.command.ChildEntry;
@@ -198,6 +199,14 @@ public final class Handle implements AutoCloseable {
   }
 
   private CompletableFuture<Stat> setContentsAsync0(ByteString contents, long expected) {
+    if (contents.size() > Limits.DEFAULT_MAX_FILE_BYTES) {
+      return CompletableFuture.failedFuture(
+          new TumblerException.LimitExceededException(
+              ErrorCode.TOO_LARGE,
+              String.format(
+                  "TOO_LARGE: %d bytes for %s; a file holds at most %d",
+                  contents.size(), path, Limits.DEFAULT_MAX_FILE_BYTES)));
+    }
     return write(
         new Request.SetContents(id, contents, expected), r -> ((Result.StatResult) r).stat());
   }

@@ -54,6 +54,9 @@ final class SessionCore implements CellSession.Listener {
   private volatile CellSession session;
   private volatile SessionState state = SessionState.HEALTHY;
 
+  /** Set when the application closes the client: the session's end is then not an expiry. */
+  private volatile boolean closing;
+
   SessionCore(ClientCache cache, ExecutorService events, SessionListener sessionListener) {
     this.cache = cache;
     this.events = events;
@@ -62,6 +65,11 @@ final class SessionCore implements CellSession.Listener {
 
   void attach(CellSession session) {
     this.session = session;
+    cache.guardWith(session::leaseValid);
+  }
+
+  void closing() {
+    closing = true;
   }
 
   ClientCache cache() {
@@ -354,7 +362,12 @@ final class SessionCore implements CellSession.Listener {
   }
 
   @Override
-  public void onStateChanged(CellSession.State next) {
+  public void onStateChanged(CellSession.State stateOfSession) {
+    // Once the client ends its session the master answers SESSION_EXPIRED; that is the close.
+    CellSession.State next =
+        closing && stateOfSession == CellSession.State.EXPIRED
+            ? CellSession.State.CLOSED
+            : stateOfSession;
     switch (next) {
       case CONNECTING -> {}
       case HEALTHY -> {

@@ -165,6 +165,7 @@ public final class TumblerClient implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    core.closing();
     try {
       if (core.state() == SessionState.HEALTHY || core.state() == SessionState.JEOPARDY) {
         core.call(

@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * with the lock service's {@link FrameCodec} and handed to a {@link ClientFrameHandler} on the
  * connection's event loop.
  *
- * <p>A frame that cannot be decoded is answered with a {@code ProtocolError} (correlation id 0),
- * logged once, and its connection closed: after a bad frame the byte stream cannot be trusted.
- * Oversized frames are refused from their length prefix, before their bodies arrive. Other clients
- * are not affected.
+ * <p>A frame that cannot be decoded is answered with a {@code ProtocolError} (under its correlation
+ * id if the header was readable, else 0), logged once, and its connection closed: after a bad frame
+ * the byte stream cannot be trusted. Oversized frames are refused from their length prefix, before
+ * their bodies arrive. Other clients are not affected.
  *
  * <p>Memory per client is bounded both ways. Inbound, a connection buffers at most one frame. Out,
  * a client that does not read its answers is first stopped from sending more (reading pauses above
@@ -340,7 +340,7 @@ public final class ClientTransport implements AutoCloseable {
       } catch (FrameException e) {
         failed = true;
         in.skipBytes(in.readableBytes());
-        refuse(context, e.error(), e.getMessage());
+        refuse(context, e.error(), e.getMessage(), e.correlationId());
         return;
       }
       if (frame != null) {
@@ -364,13 +364,18 @@ public final class ClientTransport implements AutoCloseable {
       }
     }
 
-    private void refuse(ChannelHandlerContext context, FrameError error, String detail) {
+    /**
+     * Answers with a ProtocolError — under the refused request's correlation id when its header
+     * could be read, so the client learns which request it was — and closes the connection.
+     */
+    private void refuse(
+        ChannelHandlerContext context, FrameError error, String detail, long correlationId) {
       log.warn(
           "closing client connection {} from {}: {}",
           connection.id,
           context.channel().remoteAddress(),
           detail);
-      Frame answer = new Frame(0, new Message.ProtocolError(error, detail));
+      Frame answer = new Frame(correlationId, new Message.ProtocolError(error, detail));
       ByteBuf bytes = context.alloc().ioBuffer();
       codec.encode(answer, bytes);
       context.channel().writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,17 +38,34 @@ public final class CellConnection implements AutoCloseable {
 
   private final Channel channel;
   private final String address;
+  private final Executor delivery;
   private final AtomicLong nextCorrelation = new AtomicLong(1);
   private final Map<Long, CompletableFuture<Message>> waiting = new ConcurrentHashMap<>();
 
-  private CellConnection(Channel channel, String address) {
+  private CellConnection(Channel channel, String address, Executor delivery) {
     this.channel = channel;
     this.address = address;
+    this.delivery = delivery;
   }
 
-  /** Connects to {@code address} ({@code host:port}); the future fails if it cannot. */
+  /**
+   * Connects to {@code address} ({@code host:port}); answers complete on the network thread. The
+   * future fails if it cannot connect.
+   */
   public static CompletableFuture<CellConnection> open(
       EventLoopGroup group, String address, FrameCodec codec) {
+    return open(group, address, codec, Runnable::run);
+  }
+
+  /**
+   * Connects to {@code address}; answers (and failures) complete on {@code delivery}, one task
+   * each, in the order they arrived. With a single-threaded {@code delivery} that also sends the
+   * requests, whatever a caller chains onto an answer is in place before the answer can complete,
+   * so answers are handled in arrival order: a cache filled from an answer is never filled after an
+   * invalidation that arrived behind it.
+   */
+  public static CompletableFuture<CellConnection> open(
+      EventLoopGroup group, String address, FrameCodec codec, Executor delivery) {
     CompletableFuture<CellConnection> opened = new CompletableFuture<>();
     InetSocketAddress socket;
     try {
@@ -90,7 +109,7 @@ public final class CellConnection implements AutoCloseable {
                   }
                 });
     ChannelFuture connect = bootstrap.connect(socket);
-    self[0] = new CellConnection(connect.channel(), address);
+    self[0] = new CellConnection(connect.channel(), address, delivery);
     connect.addListener(
         f -> {
           if (f.isSuccess()) {
@@ -119,8 +138,10 @@ public final class CellConnection implements AutoCloseable {
               if (!f.isSuccess()) {
                 CompletableFuture<Message> lost = waiting.remove(correlation);
                 if (lost != null) {
-                  lost.completeExceptionally(
-                      new ConnectionLostException("cannot send to " + address, f.cause()));
+                  deliver(
+                      () ->
+                          lost.completeExceptionally(
+                              new ConnectionLostException("cannot send to " + address, f.cause())));
                 }
               }
             });
@@ -143,7 +164,7 @@ public final class CellConnection implements AutoCloseable {
   private void received(Frame frame) {
     CompletableFuture<Message> answer = waiting.remove(frame.correlationId());
     if (answer != null) {
-      answer.complete(frame.message());
+      deliver(() -> answer.complete(frame.message()));
     } else if (frame.message() instanceof Message.ProtocolError) {
       channel.close(); // the cell could not read what we sent; the link cannot be trusted
     }
@@ -153,9 +174,19 @@ public final class CellConnection implements AutoCloseable {
     for (Long correlation : List.copyOf(waiting.keySet())) {
       CompletableFuture<Message> lost = waiting.remove(correlation);
       if (lost != null) {
-        lost.completeExceptionally(
-            new ConnectionLostException("connection to " + address + " lost"));
+        deliver(
+            () ->
+                lost.completeExceptionally(
+                    new ConnectionLostException("connection to " + address + " lost")));
       }
+    }
+  }
+
+  private void deliver(Runnable completion) {
+    try {
+      delivery.execute(completion);
+    } catch (RejectedExecutionException closed) {
+      completion.run(); // the session is gone; nobody orders its answers any more
     }
   }
 

@@ -137,7 +137,7 @@ public final class CellSession implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Map<Long, Outstanding> outstanding = new TreeMap<>();
   private final TreeSet<Long> answeredAboveAck = new TreeSet<>();
-  private State state = State.CONNECTING;
+  private volatile State state = State.CONNECTING;
   private CellConnection connection;
   private CompletableFuture<CellConnection> locating;
   private long epoch;
@@ -147,7 +147,10 @@ public final class CellSession implements AutoCloseable {
   private long eventsSeen;
   private long invalidationsSeen;
   private Set<SessionNotice> noticesToAck = EnumSet.noneOf(SessionNotice.class);
-  private long leaseEndNanos;
+
+  /** Written on the session's thread; read by any thread through {@link #leaseValid()}. */
+  private volatile long leaseEndNanos;
+
   private long locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
 
   private CellSession(List<String> addresses, Settings settings, Listener listener) {
@@ -206,6 +209,14 @@ public final class CellSession implements AutoCloseable {
     executor.execute(task);
   }
 
+  /**
+   * True while the local lease runs: a cache may serve what it holds only then. Checked on every
+   * read rather than left to the periodic jeopardy check, which a busy machine may run late.
+   */
+  public boolean leaseValid() {
+    return state == State.HEALTHY && System.nanoTime() - leaseEndNanos < 0;
+  }
+
   public long sessionId() {
     return session;
   }
@@ -255,7 +266,7 @@ public final class CellSession implements AutoCloseable {
       return;
     }
     String address = addresses.get(attempt % addresses.size());
-    CellConnection.open(group, address, codec)
+    CellConnection.open(group, address, codec, executor)
         .thenCompose(c -> c.request(new Message.FindMaster()).thenApply(m -> whereIsMaster(c, m)))
         .thenCompose(found -> found)
         .whenCompleteAsync(
@@ -289,7 +300,7 @@ public final class CellSession implements AutoCloseable {
       return CompletableFuture.completedFuture(asked);
     }
     asked.close();
-    return CellConnection.open(group, location.master(), codec);
+    return CellConnection.open(group, location.master(), codec, executor);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -452,6 +463,14 @@ public final class CellSession implements AutoCloseable {
                 acknowledge(number);
                 listener.onAnswer(o.request, r);
                 o.answer.complete(r.result());
+              } else if (answer instanceof Message.ProtocolError p) {
+                // The cell could not even read it, so it was not applied: sending it again would
+                // fail the same way, for ever.
+                outstanding.remove(number);
+                acknowledge(number);
+                o.answer.complete(
+                    Result.failure(
+                        ErrorCode.BAD_ARGUMENT, "the cell refused the request: %s", p.detail()));
               } else if (o.attempt == attempt) {
                 // Resent with the same number: the cell applies it once whatever happened.
                 followRedirect(answer);

@@ -112,12 +112,14 @@ public final class FrameCodec {
     try {
       message = readBody(new WireReader(frame), type);
     } catch (MalformedInputException | IllegalArgumentException e) {
-      throw new FrameException(FrameError.MALFORMED_BODY, type + ": " + e.getMessage());
+      throw new FrameException(
+          FrameError.MALFORMED_BODY, type + ": " + e.getMessage(), correlationId);
     }
     if (frame.isReadable()) {
       throw new FrameException(
           FrameError.TRAILING_BYTES,
-          String.format("%d bytes after the %s body", frame.readableBytes(), type));
+          String.format("%d bytes after the %s body", frame.readableBytes(), type),
+          correlationId);
     }
     return new Frame(correlationId, message);
   }
