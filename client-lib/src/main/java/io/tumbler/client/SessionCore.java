@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,13 @@ final class SessionCore implements CellSession.Listener {
 
   private final ClientCache cache;
   private final ExecutorService events;
-  private final SessionListener sessionListener;
+
+  /**
+   * The builder's listener first, then those added later ({@link
+   * TumblerClient#addSessionListener}).
+   */
+  private final List<SessionListener> sessionListeners = new CopyOnWriteArrayList<>();
+
   private final Map<Long, HandleEntry> handles = new HashMap<>();
   private volatile CellSession session;
   private volatile SessionState state = SessionState.HEALTHY;
@@ -60,7 +68,7 @@ final class SessionCore implements CellSession.Listener {
   SessionCore(ClientCache cache, ExecutorService events, SessionListener sessionListener) {
     this.cache = cache;
     this.events = events;
-    this.sessionListener = sessionListener;
+    this.sessionListeners.add(sessionListener);
   }
 
   void attach(CellSession session) {
@@ -70,6 +78,14 @@ final class SessionCore implements CellSession.Listener {
 
   void closing() {
     closing = true;
+  }
+
+  void addSessionListener(SessionListener listener) {
+    sessionListeners.add(listener);
+  }
+
+  void removeSessionListener(SessionListener listener) {
+    sessionListeners.remove(listener);
   }
 
   ClientCache cache() {
@@ -335,7 +351,7 @@ final class SessionCore implements CellSession.Listener {
   @Override
   public void onNotices(Set<SessionNotice> notices) {
     cache.flush();
-    deliver(sessionListener::onEventsMayBeLost);
+    tellSessionListeners(SessionListener::onEventsMayBeLost);
     for (HandleEntry e : handles.values()) {
       HandleListener listener = e.handle.options().listener();
       if (listener != null) {
@@ -374,13 +390,13 @@ final class SessionCore implements CellSession.Listener {
         if (state == SessionState.JEOPARDY) {
           cache.enable();
           state = SessionState.HEALTHY;
-          deliver(sessionListener::onSafe);
+          tellSessionListeners(SessionListener::onSafe);
         }
       }
       case JEOPARDY -> {
         cache.disable();
         state = SessionState.JEOPARDY;
-        deliver(sessionListener::onJeopardy);
+        tellSessionListeners(SessionListener::onJeopardy);
       }
       case EXPIRED -> {
         cache.disable();
@@ -389,7 +405,7 @@ final class SessionCore implements CellSession.Listener {
           e.handle.markInvalid();
           failAcquire(e, new SessionExpiredException("the session expired"));
         }
-        deliver(sessionListener::onExpired);
+        tellSessionListeners(SessionListener::onExpired);
       }
       case CLOSED -> {
         cache.disable();
@@ -398,6 +414,12 @@ final class SessionCore implements CellSession.Listener {
           failAcquire(e, new ClientClosedException("the client is closed"));
         }
       }
+    }
+  }
+
+  private void tellSessionListeners(Consumer<SessionListener> call) {
+    for (SessionListener l : sessionListeners) {
+      deliver(() -> call.accept(l));
     }
   }
 

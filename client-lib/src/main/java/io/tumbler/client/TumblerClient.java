@@ -90,7 +90,10 @@ public final class TumblerClient implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new NotFoundException("NOT_FOUND: " + name + " does not exist (cached)"));
     }
-    long lockDelayMs = options.lockDelay() == null ? 0 : options.lockDelay().toMillis();
+    // The protocol reads 0 (or less) as "the cell's default" (60 s): a lock-delay of zero, or of
+    // less than a millisecond, is sent as 1 ms, not turned into the longest delay there is.
+    long lockDelayMs =
+        options.lockDelay() == null ? 0 : Math.max(1, options.lockDelay().toMillis());
     Request.Open open =
         new Request.Open(name, options.mode(), options.events(), lockDelayMs, options.create());
     return core.call(
@@ -123,6 +126,20 @@ public final class TumblerClient implements AutoCloseable {
     }
     ok(r);
     return true;
+  }
+
+  /**
+   * Adds a listener of the session's changes of state, told after the builder's one, on the
+   * client's event thread. For code that is handed a built client (the recipes): it cannot set the
+   * builder's listener. Check {@link #sessionState()} after adding: a change before it is not told.
+   */
+  public void addSessionListener(SessionListener listener) {
+    checkArgument(listener != null, "listener must be set");
+    core.addSessionListener(listener);
+  }
+
+  public void removeSessionListener(SessionListener listener) {
+    core.removeSessionListener(listener);
   }
 
   public SessionState sessionState() {
