@@ -1,6 +1,7 @@
 package io.tumbler.bench.cell;
 
 import io.tumbler.bench.LatencySummary;
+import io.tumbler.bench.LoadLoop;
 import io.tumbler.client.CellAddresses;
 import io.tumbler.client.transport.CellSession;
 import io.tumbler.lockservice.command.ByteString;
@@ -15,9 +16,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -105,11 +103,7 @@ public final class CellLoad implements Callable<Integer> {
       }
       handles.add(o.handle());
     }
-    Histogram histogram = LatencySummary.newHistogram();
-    AtomicLong errors = new AtomicLong();
-    AtomicBoolean measuring = new AtomicBoolean(false);
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<Thread> threads = new ArrayList<>();
+    List<LoadLoop.Operation> workers = new ArrayList<>();
     for (int i = 0; i < sessions; i++) {
       CellSession s = open.get(i);
       long handle = handles.get(i);
@@ -117,60 +111,13 @@ public final class CellLoad implements Callable<Integer> {
           workload.equals("write")
               ? new Request.SetContents(handle, value, -1)
               : new Request.GetContentsAndStat(handle);
-      Thread t =
-          new Thread(
-              () -> {
-                Histogram mine = LatencySummary.newHistogram();
-                while (running.get()) {
-                  long start = System.nanoTime();
-                  Result r;
-                  try {
-                    r = s.call(request).get(60, TimeUnit.SECONDS);
-                  } catch (Exception e) {
-                    r = null;
-                  }
-                  long took = System.nanoTime() - start;
-                  if (measuring.get()) {
-                    if (r != null && r.ok()) {
-                      mine.recordValue(Math.min(took, LatencySummary.MAX_TRACKED_LATENCY_NANOS));
-                    } else {
-                      errors.incrementAndGet();
-                    }
-                  }
-                }
-                synchronized (histogram) {
-                  histogram.add(mine);
-                }
-              },
-              "load-" + i);
-      threads.add(t);
-      t.start();
+      workers.add(() -> s.call(request).get(60, TimeUnit.SECONDS).ok());
     }
-    Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-    measuring.set(true);
-    long started = System.nanoTime();
-    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-    measuring.set(false);
-    long elapsed = System.nanoTime() - started;
-    running.set(false);
-    for (Thread t : threads) {
-      t.join();
-    }
+    LatencySummary summary = LoadLoop.run(workers, warmupSeconds, seconds);
     for (CellSession s : open) {
       s.close();
     }
-    LatencySummary summary = LatencySummary.of(histogram, errors.get(), elapsed);
-    System.out.printf(
-        "%s sessions=%d: %.0f ops/s  p50 %.0f us  p99 %.0f us  p99.9 %.0f us  max %.0f us"
-            + "  errors %d%n",
-        workload,
-        sessions,
-        summary.opsPerSecond(),
-        summary.p50Micros(),
-        summary.p99Micros(),
-        summary.p999Micros(),
-        summary.maxMicros(),
-        summary.errors());
+    LoadLoop.print(workload + " sessions=" + sessions, summary);
     return 0;
   }
 }

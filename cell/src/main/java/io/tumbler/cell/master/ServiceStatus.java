@@ -22,4 +22,12 @@ public record ServiceStatus(
     int pendingInvalidations) {
 
   public static final ServiceStatus STARTING = new ServiceStatus("STARTING", 0, 0, 0, 0, 0, 0);
+
+  /**
+   * Whether this replica is a master past its failover steps, serving every request: what a test
+   * waits for before it counts a cell as up.
+   */
+  public boolean serving() {
+    return MasterService.Phase.SERVING.name().equals(phase);
+  }
 }

@@ -8,6 +8,7 @@ import io.tumbler.cell.client.ClientDispatcher;
 import io.tumbler.cell.client.ClientTransport;
 import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.master.MasterService;
+import io.tumbler.cell.master.ServiceStatus;
 import io.tumbler.cell.peer.NettyTransport;
 import io.tumbler.cell.replica.ReplicaNode;
 import io.tumbler.lockservice.protocol.FrameCodec;
@@ -31,6 +32,7 @@ public final class TumblerReplica implements AutoCloseable {
 
   private final CellConfig config;
   private final PrometheusMetrics metrics;
+  private final MasterService master;
   private final ReplicaNode node;
   private final EventLoopGroup clientLoops;
   private final ClientTransport clients;
@@ -44,7 +46,7 @@ public final class TumblerReplica implements AutoCloseable {
     this.metrics = new PrometheusMetrics();
     LockServiceStateMachine stateMachine =
         new LockServiceStateMachine(config.cell(), config.limits(), config.adminPrincipals());
-    MasterService master =
+    this.master =
         new MasterService(
             config, config.sessions(), stateMachine, System::currentTimeMillis, metrics);
     this.node =
@@ -123,6 +125,11 @@ public final class TumblerReplica implements AutoCloseable {
     return node;
   }
 
+  /** The lock service's state on this replica: its failover phase if master, sessions, nodes. */
+  public ServiceStatus serviceStatus() {
+    return master.status();
+  }
+
   public InetSocketAddress clientAddress() {
     return clients.localAddress();
   }
@@ -143,14 +150,43 @@ public final class TumblerReplica implements AutoCloseable {
     }
     clients.stopAccepting();
     clients.close();
+    stopNode();
+    clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    admin.close();
+    releaseDataDirectory();
+  }
+
+  /**
+   * Stops as nearly like a crash as a replica inside a live JVM can, so that tests of failover
+   * (EmbeddedCell's killMaster) see what a dead process would show them. The node stops first: from
+   * then on the replica steps nothing, so it sends, answers and acknowledges nothing more and hands
+   * nothing over, not even to its own clients. Only then do its sockets close, which peers and
+   * clients see as a lost connection, and the data directory is released so the replica can be
+   * started on it again. Unlike {@code kill -9}, storage may still finish a write it had begun;
+   * nothing acknowledged depends on that either way.
+   */
+  public void halt() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    log.warn("replica {} of cell '{}' halts, as if it crashed", config.replicaId(), config.cell());
+    stopNode();
+    clients.close();
+    clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    admin.close();
+    releaseDataDirectory();
+  }
+
+  private void stopNode() {
     try {
       node.close();
     } catch (InterruptedException e) {
       // Keep closing: the admin endpoint and the event loops must not outlive the replica.
       Thread.currentThread().interrupt();
     }
-    clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-    admin.close();
+  }
+
+  private void releaseDataDirectory() {
     try {
       dataDirectoryLock.close();
     } catch (IOException e) {
