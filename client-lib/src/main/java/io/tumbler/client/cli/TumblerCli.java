@@ -53,8 +53,9 @@ import picocli.CommandLine.ScopeType;
     footer = {
       "",
       "Paths are full names: /ls/<cell>/..., where /ls/local/ is the cell named by --cell-name.",
-      "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 generation mismatch,",
-      "5 lock not acquired in time, 6 cell unreachable, 7 session expired (docs/cli.md)."
+      "Exit codes (docs/cli.md): 0 ok, 1 error, 2 usage, 3 not found,",
+      "4 generation mismatch, 5 lock not acquired in time, 6 cell unreachable,",
+      "7 session expired; lock and elect exit with their COMMAND's code once it ran."
     })
 public final class TumblerCli {
 
