@@ -181,6 +181,17 @@ public final class CellSession implements AutoCloseable {
     CellSession s = new CellSession(addresses, settings, listener);
     CompletableFuture<CellSession> opened = new CompletableFuture<>();
     s.executor.execute(() -> s.create(opened, System.nanoTime()));
+    // create() checks the grace period only between attempts, and an attempt waits for master(),
+    // which keeps looking for as long as no replica answers: give up on time regardless.
+    s.executor.schedule(
+        () -> {
+          if (opened.completeExceptionally(
+              new ConnectionLostException("no master found within " + settings.gracePeriod()))) {
+            s.close();
+          }
+        },
+        settings.gracePeriod().toNanos(),
+        TimeUnit.NANOSECONDS);
     return opened;
   }
 
@@ -317,6 +328,9 @@ public final class CellSession implements AutoCloseable {
         .thenCompose(c -> c.request(new Message.CreateSession(epoch)))
         .whenCompleteAsync(
             (answer, failure) -> {
+              if (opened.isDone()) {
+                return; // gave up (grace period over): an unused session expires at the master
+              }
               if (answer instanceof Message.SessionCreated created) {
                 session = created.session();
                 epoch = created.epoch();
