@@ -6,6 +6,7 @@ import io.tumbler.client.TumblerClient;
 import io.tumbler.lockservice.command.ByteString;
 import io.tumbler.lockservice.command.LockMode;
 import io.tumbler.lockservice.lock.Sequencer;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,12 +44,25 @@ final class ElectCommand extends CellCommand {
       description = "This candidate's name, written into PATH when elected (e.g. host:port).")
   String id;
 
+  @Option(
+      names = "--lock-delay",
+      paramLabel = "DURATION",
+      converter = Durations.class,
+      description =
+          "If this leader dies, no candidate may take over for this long (at most 60s; default:"
+              + " the cell's). Servers that check the sequencer are safe with a short one.")
+  Duration lockDelay;
+
   @Override
   public Integer call() throws InterruptedException {
     LockHolder holder = new LockHolder("leadership of " + path);
     try (TumblerClient client = cli.connect(holder)) {
       holder.attach(client);
-      Handle lock = client.open(path, OpenOptions.lock().createIfAbsent());
+      OpenOptions options = OpenOptions.lock().createIfAbsent();
+      if (lockDelay != null) {
+        options = options.lockDelay(lockDelay);
+      }
+      Handle lock = client.open(path, options);
       lock.acquire(LockMode.EXCLUSIVE);
       lock.setContents(ByteString.utf8(id));
       // From here on, stepping down (normally or by a signal) empties the file first.
