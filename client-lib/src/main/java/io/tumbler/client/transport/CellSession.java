@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,6 +136,10 @@ public final class CellSession implements AutoCloseable {
   private final FrameCodec codec = new FrameCodec(Limits.DEFAULTS);
   private final EventLoopGroup group;
   private final ScheduledExecutorService executor;
+
+  /** The executor's one thread: answers are completed on it (see CellConnection's delivery). */
+  private volatile Thread sessionThread;
+
   private final Map<Long, Outstanding> outstanding = new TreeMap<>();
   private final TreeSet<Long> answeredAboveAck = new TreeSet<>();
   private volatile State state = State.CONNECTING;
@@ -165,6 +170,7 @@ public final class CellSession implements AutoCloseable {
             r -> {
               Thread t = new Thread(r, "tumbler-session");
               t.setDaemon(true);
+              sessionThread = t;
               return t;
             });
   }
@@ -373,20 +379,21 @@ public final class CellSession implements AutoCloseable {
             c ->
                 c.request(
                     new Message.KeepAlive(epoch, session, eventsSeen, invalidationsSeen, acked)))
-        .whenCompleteAsync(
-            (answer, failure) -> {
-              if (answer instanceof Message.KeepAliveResponse r) {
-                keepAliveAnswered(r, sentNanos);
-                sendKeepAlive();
-              } else if (answer instanceof Message.Response r && !r.result().ok()) {
-                log.warn("session {} lost: {}", session, r.result());
-                expire();
-              } else {
-                followRedirect(answer);
-                executor.schedule(this::sendKeepAlive, pauseAfterFailure(), TimeUnit.MILLISECONDS);
-              }
-            },
-            executor);
+        .whenComplete(
+            onSessionThread(
+                (answer, failure) -> {
+                  if (answer instanceof Message.KeepAliveResponse r) {
+                    keepAliveAnswered(r, sentNanos);
+                    sendKeepAlive();
+                  } else if (answer instanceof Message.Response r && !r.result().ok()) {
+                    log.warn("session {} lost: {}", session, r.result());
+                    expire();
+                  } else {
+                    followRedirect(answer);
+                    executor.schedule(
+                        this::sendKeepAlive, pauseAfterFailure(), TimeUnit.MILLISECONDS);
+                  }
+                }));
   }
 
   private void keepAliveAnswered(Message.KeepAliveResponse r, long sentNanos) {
@@ -419,6 +426,20 @@ public final class CellSession implements AutoCloseable {
       }
       eventsSeen = Math.max(eventsSeen, r.events().get(r.events().size() - 1).index());
     }
+  }
+
+  /**
+   * Runs an answer's handler where it is completed — the session's thread, in arrival order,
+   * without a second hop — or, should it ever complete elsewhere, hands it to that thread.
+   */
+  private <T> BiConsumer<T, Throwable> onSessionThread(BiConsumer<T, Throwable> handler) {
+    return (value, failure) -> {
+      if (Thread.currentThread() == sessionThread) {
+        handler.accept(value, failure);
+      } else {
+        executor.execute(() -> handler.accept(value, failure));
+      }
+    };
   }
 
   private long leaseEnd(long fromNanos, long leaseMs) {
@@ -467,31 +488,35 @@ public final class CellSession implements AutoCloseable {
             c ->
                 c.request(
                     new Message.SessionRequest(epoch, session, number, ackedThrough, o.request)))
-        .whenCompleteAsync(
-            (answer, failure) -> {
-              if (!outstanding.containsKey(number) || faults.loseAnswer(o.request, answer)) {
-                return; // answered already, or (a test says) lost: the timeout resends it
-              }
-              if (answer instanceof Message.Response r) {
-                outstanding.remove(number);
-                acknowledge(number);
-                listener.onAnswer(o.request, r);
-                o.answer.complete(r.result());
-              } else if (answer instanceof Message.ProtocolError p) {
-                // The cell could not even read it, so it was not applied: sending it again would
-                // fail the same way, for ever.
-                outstanding.remove(number);
-                acknowledge(number);
-                o.answer.complete(
-                    Result.failure(
-                        ErrorCode.BAD_ARGUMENT, "the cell refused the request: %s", p.detail()));
-              } else if (o.attempt == attempt) {
-                // Resent with the same number: the cell applies it once whatever happened.
-                followRedirect(answer);
-                executor.schedule(() -> send(number), pauseAfterFailure(), TimeUnit.MILLISECONDS);
-              }
-            },
-            executor);
+        .whenComplete(
+            onSessionThread(
+                (answer, failure) -> {
+                  if (!outstanding.containsKey(number) || faults.loseAnswer(o.request, answer)) {
+                    return; // answered already, or (a test says) lost: the timeout resends it
+                  }
+                  if (answer instanceof Message.Response r) {
+                    outstanding.remove(number);
+                    acknowledge(number);
+                    listener.onAnswer(o.request, r);
+                    o.answer.complete(r.result());
+                  } else if (answer instanceof Message.ProtocolError p) {
+                    // The cell could not even read it, so it was not applied: sending it again
+                    // would
+                    // fail the same way, for ever.
+                    outstanding.remove(number);
+                    acknowledge(number);
+                    o.answer.complete(
+                        Result.failure(
+                            ErrorCode.BAD_ARGUMENT,
+                            "the cell refused the request: %s",
+                            p.detail()));
+                  } else if (o.attempt == attempt) {
+                    // Resent with the same number: the cell applies it once whatever happened.
+                    followRedirect(answer);
+                    executor.schedule(
+                        () -> send(number), pauseAfterFailure(), TimeUnit.MILLISECONDS);
+                  }
+                }));
     executor.schedule(
         () -> {
           if (outstanding.get(number) == o && o.attempt == attempt) {
