@@ -204,7 +204,7 @@ public final class CellSession implements AutoCloseable {
   /** Sends a request; the answer comes once, however many times it had to be resent. */
   public CompletableFuture<Result> call(Request request) {
     CompletableFuture<Result> answer = new CompletableFuture<>();
-    executor.execute(
+    Runnable numberAndSend =
         () -> {
           if (state == State.EXPIRED || state == State.CLOSED) {
             answer.complete(
@@ -214,7 +214,12 @@ public final class CellSession implements AutoCloseable {
           long number = ++lastRequestNumber;
           outstanding.put(number, new Outstanding(request, answer));
           send(number);
-        });
+        };
+    if (Thread.currentThread() == sessionThread) {
+      numberAndSend.run(); // called from a listener or from execute(): no need for another hop
+    } else {
+      executor.execute(numberAndSend);
+    }
     return answer;
   }
 
