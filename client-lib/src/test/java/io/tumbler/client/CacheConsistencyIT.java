@@ -19,8 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * reader notes the last value whose write had been acknowledged; the value it then reads must be at
  * least that.
  *
- * <p>Shown to fail when the client ignores invalidations (SessionCore.onInvalidations emptied):
- * readers then keep serving the first value they cached.
+ * <p>Shown to fail with a planted bug (SessionCore.onInvalidations not dropping entries: "read 0
+ * after 1 was acknowledged"), and it found a real one: answers were once handled in the order their
+ * handlers were attached rather than the order they arrived, so on a busy machine a read answered
+ * before an invalidation could fill the cache after it ("read 28 after 29"). CellConnection now
+ * completes answers on the session thread in arrival order.
  */
 class CacheConsistencyIT {
 
