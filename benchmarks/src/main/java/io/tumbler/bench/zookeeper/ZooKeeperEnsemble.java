@@ -1,0 +1,194 @@
+package io.tumbler.bench.zookeeper;
+
+import static com.google.common.base.Preconditions.checkState;
+
+import io.tumbler.bench.zookeeper.EnsembleConfig.Member;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A ZooKeeper ensemble of separate JVMs ({@code QuorumPeerMain}, as ZooKeeper ships it), one per
+ * member of an {@link EnsembleConfig}. Each writes its output to {@code zk-<id>/server.log} and its
+ * process id to {@code zk-<id>/server.pid}, so another process can find and stop it ({@link
+ * #attach}). The servers outlive the JVM that started them until {@link #close}.
+ */
+public final class ZooKeeperEnsemble implements AutoCloseable {
+
+  static final String MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
+  static final Duration STOP_PATIENCE = Duration.ofSeconds(10);
+  static final long POLL_INTERVAL_MS = 100;
+  static final int STATUS_TIMEOUT_MS = 1_000;
+
+  private final EnsembleConfig config;
+  private final Map<Integer, ProcessHandle> servers;
+
+  private ZooKeeperEnsemble(EnsembleConfig config, Map<Integer, ProcessHandle> servers) {
+    this.config = config;
+    this.servers = servers;
+  }
+
+  /**
+   * Writes the configuration and starts every member with {@code classpath} (which must hold the
+   * zookeeper jar and its dependencies); returns without waiting for a quorum (see {@link
+   * #awaitQuorum}).
+   */
+  public static ZooKeeperEnsemble start(EnsembleConfig config, String classpath, String maxHeap)
+      throws IOException {
+    config.write();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Map<Integer, ProcessHandle> servers = new TreeMap<>();
+    for (Member m : config.members()) {
+      Path dir = config.memberDir(m.id());
+      ProcessBuilder server =
+          new ProcessBuilder(
+              java, "-Xmx" + maxHeap, MAIN_CLASS, config.configFile(m.id()).toString());
+      // The class path goes in the environment: a command line that short stays readable in
+      // /proc, which attach() relies on to tell our server from a process that reused its pid.
+      server.environment().put("CLASSPATH", classpath);
+      Process p =
+          server
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("server.log").toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+              .start();
+      Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
+      servers.put(m.id(), p.toHandle());
+    }
+    return new ZooKeeperEnsemble(config, servers);
+  }
+
+  /** The ensemble whose members {@link #start} launched, found by their pid files. */
+  public static ZooKeeperEnsemble attach(EnsembleConfig config) throws IOException {
+    Map<Integer, ProcessHandle> servers = new TreeMap<>();
+    for (Member m : config.members()) {
+      Path pidFile = pidFile(config, m.id());
+      if (!Files.exists(pidFile)) {
+        continue;
+      }
+      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+      // Only a process still running this member's configuration: pids are reused.
+      ProcessHandle.of(pid)
+          .filter(h -> runs(h, config.configFile(m.id())))
+          .ifPresent(h -> servers.put(m.id(), h));
+    }
+    return new ZooKeeperEnsemble(config, servers);
+  }
+
+  public EnsembleConfig config() {
+    return config;
+  }
+
+  /** Members whose server process is alive. */
+  public Map<Integer, ProcessHandle> running() {
+    Map<Integer, ProcessHandle> alive = new TreeMap<>();
+    servers.forEach(
+        (id, h) -> {
+          if (h.isAlive()) {
+            alive.put(id, h);
+          }
+        });
+    return alive;
+  }
+
+  /**
+   * Returns once every member reports itself leader or follower ({@code srvr}) and exactly one
+   * leads.
+   *
+   * @throws IllegalStateException if a server exited, or the quorum did not form in {@code atMost}
+   *     (the message has each member's last status)
+   */
+  public void awaitQuorum(Duration atMost) throws InterruptedException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    Map<Integer, String> modes = new TreeMap<>();
+    while (true) {
+      for (Member m : config.members()) {
+        ProcessHandle h = servers.get(m.id());
+        checkState(
+            h != null && h.isAlive(),
+            "ZooKeeper server %s is not running; see %s",
+            m.id(),
+            config.memberDir(m.id()).resolve("server.log"));
+        modes.put(m.id(), mode(m).orElse("no answer"));
+      }
+      long leaders = modes.values().stream().filter("leader"::equals).count();
+      long followers = modes.values().stream().filter("follower"::equals).count();
+      if (leaders == 1 && leaders + followers == config.members().size()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "no ZooKeeper quorum within " + atMost + "; member modes: " + modes);
+      }
+      Thread.sleep(POLL_INTERVAL_MS); // polling interval, not a hoped-for delay
+    }
+  }
+
+  /** Stops every member (SIGTERM, then SIGKILL after {@link #STOP_PATIENCE}). */
+  @Override
+  public void close() {
+    for (ProcessHandle h : servers.values()) {
+      h.destroy();
+    }
+    for (Map.Entry<Integer, ProcessHandle> e : servers.entrySet()) {
+      ProcessHandle h = e.getValue();
+      try {
+        h.onExit().get(STOP_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException ex) {
+        h.destroyForcibly();
+      } catch (InterruptedException ex) {
+        h.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+      try {
+        Files.deleteIfExists(pidFile(config, e.getKey()));
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+    }
+  }
+
+  /** The member's {@code Mode:} line from the {@code srvr} four-letter command, if it answered. */
+  static Optional<String> mode(Member m) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", m.clientPort()), STATUS_TIMEOUT_MS);
+      s.setSoTimeout(STATUS_TIMEOUT_MS);
+      OutputStream out = s.getOutputStream();
+      out.write("srvr".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String reply = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return reply
+          .lines()
+          .filter(l -> l.startsWith("Mode: "))
+          .map(l -> l.substring("Mode: ".length()).trim())
+          .findFirst();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Path pidFile(EnsembleConfig config, int id) {
+    return config.memberDir(id).resolve("server.pid");
+  }
+
+  private static boolean runs(ProcessHandle h, Path configFile) {
+    return h.info()
+        .arguments()
+        .map(args -> args.length > 0 && args[args.length - 1].equals(configFile.toString()))
+        .orElse(false);
+  }
+}
