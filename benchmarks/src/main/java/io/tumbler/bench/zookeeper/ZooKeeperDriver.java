@@ -32,7 +32,12 @@ public final class ZooKeeperDriver implements Driver {
   static final String KEYS_DIR = "/bench";
   static final String LOCKS_DIR = "/bench-locks";
   static final int SESSION_TIMEOUT_MS = 10_000;
-  static final int CONNECT_TIMEOUT_MS = 30_000;
+
+  /** Curator's per-attempt connection timeout; it warns unless this is below the session's. */
+  static final int CONNECTION_TIMEOUT_MS = 5_000;
+
+  /** How long {@link #connect} waits for a first connection. */
+  static final int CONNECT_DEADLINE_MS = 30_000;
 
   private final boolean syncBeforeRead;
   private final Map<String, InterProcessMutex> locks = new HashMap<>();
@@ -59,11 +64,11 @@ public final class ZooKeeperDriver implements Driver {
         CuratorFrameworkFactory.builder()
             .connectString(String.join(",", addresses))
             .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-            .connectionTimeoutMs(CONNECT_TIMEOUT_MS)
+            .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
             .retryPolicy(new RetryNTimes(3, 100))
             .build();
     curator.start();
-    if (!curator.blockUntilConnected(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+    if (!curator.blockUntilConnected(CONNECT_DEADLINE_MS, TimeUnit.MILLISECONDS)) {
       throw new IOException("no ZooKeeper server at " + addresses + " answered in time");
     }
     for (String dir : List.of(KEYS_DIR, LOCKS_DIR)) {
