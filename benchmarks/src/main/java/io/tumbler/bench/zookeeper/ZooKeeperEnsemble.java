@@ -51,24 +51,30 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     config.write();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Map<Integer, ProcessHandle> servers = new TreeMap<>();
-    for (Member m : config.members()) {
-      Path dir = config.memberDir(m.id());
-      ProcessBuilder server =
-          new ProcessBuilder(
-              java, "-Xmx" + maxHeap, MAIN_CLASS, config.configFile(m.id()).toString());
-      // The class path goes in the environment: a command line that short stays readable in
-      // /proc, which attach() relies on to tell our server from a process that reused its pid.
-      server.environment().put("CLASSPATH", classpath);
-      Process p =
-          server
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("server.log").toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-              .start();
-      Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
-      servers.put(m.id(), p.toHandle());
+    ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(config, servers);
+    try {
+      for (Member m : config.members()) {
+        Path dir = config.memberDir(m.id());
+        ProcessBuilder server =
+            new ProcessBuilder(
+                java, "-Xmx" + maxHeap, MAIN_CLASS, config.configFile(m.id()).toString());
+        // The class path goes in the environment: a command line that short stays readable in
+        // /proc, which attach() relies on to tell our server from a process that reused its pid.
+        server.environment().put("CLASSPATH", classpath);
+        Process p =
+            server
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("server.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
+        Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
+        servers.put(m.id(), p.toHandle());
+      }
+    } catch (IOException | RuntimeException e) {
+      ensemble.close(); // the members already started
+      throw e;
     }
-    return new ZooKeeperEnsemble(config, servers);
+    return ensemble;
   }
 
   /** The ensemble whose members {@link #start} launched, found by their pid files. */

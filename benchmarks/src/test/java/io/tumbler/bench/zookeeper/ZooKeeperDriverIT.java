@@ -27,6 +27,8 @@ class ZooKeeperDriverIT extends DriverSmokeTests {
   static void startEnsemble() throws Exception {
     EnsembleConfig config = new EnsembleConfig(dir, membersOnFreePorts(3));
     ensemble = ZooKeeperEnsemble.start(config, System.getProperty("java.class.path"), "256m");
+    // The servers are separate processes: stop them even if this JVM ends before @AfterAll.
+    Runtime.getRuntime().addShutdownHook(new Thread(ensemble::close, "zk-ensemble-stop"));
     ensemble.awaitQuorum(Duration.ofSeconds(60));
   }
 
