@@ -156,6 +156,9 @@ public final class CellSession implements AutoCloseable {
   /** Written on the session's thread; read by any thread through {@link #leaseValid()}. */
   private volatile long leaseEndNanos;
 
+  /** An EndSession was sent: the master's "expired" that follows is the end asked for. */
+  private boolean ending;
+
   private long locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
 
   private CellSession(List<String> addresses, Settings settings, Listener listener) {
@@ -212,6 +215,7 @@ public final class CellSession implements AutoCloseable {
             return;
           }
           long number = ++lastRequestNumber;
+          ending |= request instanceof Request.EndSession;
           outstanding.put(number, new Outstanding(request, answer));
           send(number);
         };
@@ -391,7 +395,11 @@ public final class CellSession implements AutoCloseable {
                     keepAliveAnswered(r, sentNanos);
                     sendKeepAlive();
                   } else if (answer instanceof Message.Response r && !r.result().ok()) {
-                    log.warn("session {} lost: {}", session, r.result());
+                    if (ending) {
+                      log.debug("session {} ended", session);
+                    } else {
+                      log.warn("session {} lost: {}", session, r.result());
+                    }
                     expire();
                   } else {
                     followRedirect(answer);
