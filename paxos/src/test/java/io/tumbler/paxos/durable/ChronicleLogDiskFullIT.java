@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fills a small tmpfs with a real appending process: the log must report the failure, refuse every
- * later write, never report durable what is not, and keep every record it did report intact. Needs
- * root to mount the tmpfs (CI runs as root); elsewhere it is skipped with the reason.
+ * Fills a small tmpfs with a real appending process: the log must report the failure and refuse
+ * every later write — or, when the full disk surfaces as a fault of a memory-mapped write (SIGBUS,
+ * which the JVM raises wherever it next checks), the process stops there — and in both cases it
+ * must never have reported durable what is not, and every record it did report must be intact.
+ * Needs root to mount the tmpfs (CI runs as root); elsewhere it is skipped with the reason.
  */
 class ChronicleLogDiskFullIT {
 
@@ -39,8 +41,13 @@ class ChronicleLogDiskFullIT {
       run("umount", mount.toString());
     }
 
-    assertThat(output).as("child output").anyMatch(line -> line.startsWith("failed "));
-    assertThat(output).as("child output").contains("refused");
+    if (output.stream().anyMatch(line -> line.startsWith("crashed "))) {
+      // Fail-stop: the full disk surfaced as a fault of a mapped write; recovery must still hold.
+      assertThat(output).as("child output").noneMatch(line -> line.startsWith("failed "));
+    } else {
+      assertThat(output).as("child output").anyMatch(line -> line.startsWith("failed "));
+      assertThat(output).as("child output").contains("refused");
+    }
     long durable =
         output.stream()
             .filter(line -> line.startsWith("durable "))
@@ -65,7 +72,7 @@ class ChronicleLogDiskFullIT {
     String text = new String(out, StandardCharsets.UTF_8);
     assertThat(child.exitValue())
         .as("child exit; output:%n%s%nstderr:%n%s", text, Files.readString(stderr))
-        .isZero();
+        .isIn(0, DiskFillingAppender.CRASHED_EXIT_CODE);
     Files.delete(stderr);
     return text.lines().toList();
   }
