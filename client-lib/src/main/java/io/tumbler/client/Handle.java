@@ -184,10 +184,7 @@ public final class Handle implements AutoCloseable {
    * (compare-and-swap); otherwise throws {@link TumblerException.GenerationMismatchException}.
    */
   public Stat setContents(ByteString contents, long expectedGeneration) {
-    if (expectedGeneration < 0) {
-      throw new IllegalArgumentException("expected generation must be zero or more");
-    }
-    return await(setContentsAsync0(contents, expectedGeneration));
+    return await(setContentsAsync0(contents, checkedGeneration(expectedGeneration)));
   }
 
   public CompletableFuture<Stat> setContentsAsync(ByteString contents) {
@@ -195,7 +192,15 @@ public final class Handle implements AutoCloseable {
   }
 
   public CompletableFuture<Stat> setContentsAsync(ByteString contents, long expectedGeneration) {
-    return toCaller(setContentsAsync0(contents, Math.max(0, expectedGeneration)));
+    return toCaller(setContentsAsync0(contents, checkedGeneration(expectedGeneration)));
+  }
+
+  /** A compare-and-swap names a generation; a negative one would silently mean "any". */
+  private static long checkedGeneration(long expectedGeneration) {
+    if (expectedGeneration < 0) {
+      throw new IllegalArgumentException("expected generation must be zero or more");
+    }
+    return expectedGeneration;
   }
 
   private CompletableFuture<Stat> setContentsAsync0(ByteString contents, long expected) {

@@ -96,10 +96,6 @@ final class SessionCore implements CellSession.Listener {
     return state;
   }
 
-  CellSession session() {
-    return session;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Calls
 

@@ -2,6 +2,7 @@ package io.tumbler.bench.cell;
 
 import io.tumbler.bench.LatencySummary;
 import io.tumbler.bench.LoadLoop;
+import io.tumbler.bench.LoadTiming;
 import io.tumbler.client.CellAddresses;
 import io.tumbler.client.transport.CellSession;
 import io.tumbler.lockservice.command.ByteString;
@@ -18,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,11 +43,7 @@ public final class CellLoad implements Callable<Integer> {
   @Option(names = "--workload", defaultValue = "write", description = "write or read.")
   String workload;
 
-  @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds.")
-  int seconds;
-
-  @Option(names = "--warmup-seconds", defaultValue = "3", description = "Unmeasured warm-up.")
-  int warmupSeconds;
+  @Mixin LoadTiming timing;
 
   @Option(names = "--value-bytes", defaultValue = "100", description = "Bytes per write.")
   int valueBytes;
@@ -113,7 +111,7 @@ public final class CellLoad implements Callable<Integer> {
               : new Request.GetContentsAndStat(handle);
       workers.add(() -> s.call(request).get(60, TimeUnit.SECONDS).ok());
     }
-    LatencySummary summary = LoadLoop.run(workers, warmupSeconds, seconds);
+    LatencySummary summary = timing.run(workers);
     for (CellSession s : open) {
       s.close();
     }

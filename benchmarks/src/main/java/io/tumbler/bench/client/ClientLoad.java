@@ -2,6 +2,7 @@ package io.tumbler.bench.client;
 
 import io.tumbler.bench.LatencySummary;
 import io.tumbler.bench.LoadLoop;
+import io.tumbler.bench.LoadTiming;
 import io.tumbler.client.CacheStats;
 import io.tumbler.client.CellAddresses;
 import io.tumbler.client.Handle;
@@ -14,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,11 +45,7 @@ public final class ClientLoad implements Callable<Integer> {
   @Option(names = "--locks", defaultValue = "16", description = "Locks the lock workload uses.")
   int locks;
 
-  @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds.")
-  int seconds;
-
-  @Option(names = "--warmup-seconds", defaultValue = "3", description = "Unmeasured warm-up.")
-  int warmupSeconds;
+  @Mixin LoadTiming timing;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ClientLoad()).execute(args));
@@ -70,7 +68,7 @@ public final class ClientLoad implements Callable<Integer> {
         client.open("/ls/local/bench", OpenOptions.readWrite().directory()).close();
         workers.add(workload.equals("lock") ? locker(client) : reader(client));
       }
-      LatencySummary summary = LoadLoop.run(workers, warmupSeconds, seconds);
+      LatencySummary summary = timing.run(workers);
       LoadLoop.print(workload + " sessions=" + sessions, summary);
       if (!workload.equals("lock")) {
         long hits = 0;

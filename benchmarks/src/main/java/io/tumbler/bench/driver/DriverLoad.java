@@ -2,6 +2,7 @@ package io.tumbler.bench.driver;
 
 import io.tumbler.bench.LatencySummary;
 import io.tumbler.bench.LoadLoop;
+import io.tumbler.bench.LoadTiming;
 import io.tumbler.bench.zookeeper.ZooKeeperDriver;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,11 +48,7 @@ public final class DriverLoad implements Callable<Integer> {
   @Option(names = "--value-bytes", defaultValue = "100", description = "Size of written values.")
   int valueBytes;
 
-  @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds.")
-  int seconds;
-
-  @Option(names = "--warmup-seconds", defaultValue = "3", description = "Unmeasured warm-up.")
-  int warmupSeconds;
+  @Mixin LoadTiming timing;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new DriverLoad()).execute(args));
@@ -70,7 +68,7 @@ public final class DriverLoad implements Callable<Integer> {
         d.connect(members);
         workers.add(operation(d, "key-" + i, value));
       }
-      LatencySummary summary = LoadLoop.run(workers, warmupSeconds, seconds);
+      LatencySummary summary = timing.run(workers);
       LoadLoop.print(system + " " + workload + " clients=" + clients, summary);
     } finally {
       for (Driver d : drivers) {
