@@ -21,8 +21,12 @@ public final class TumblerDriver implements Driver {
   static final String KEYS_DIR = "/ls/local/bench";
   static final String LOCKS_DIR = "/ls/local/bench-locks";
 
+  /** The cache size of a {@link #cached} driver: the client's default. */
+  static final int CACHE_ENTRIES = 10_000;
+
   private final int maxCacheEntries;
   private final Map<String, Handle> files = new HashMap<>();
+  private final Map<String, Handle> readers = new HashMap<>();
   private final Map<String, Handle> locks = new HashMap<>();
   private TumblerClient client;
 
@@ -36,6 +40,14 @@ public final class TumblerDriver implements Driver {
   /** A driver whose reads all go to the master (no client cache). */
   public static TumblerDriver uncached() {
     return new TumblerDriver(0);
+  }
+
+  /**
+   * A driver whose reads go through the client cache: {@link #read} uses a read-only handle, whose
+   * answers the client caches until the master invalidates them.
+   */
+  public static TumblerDriver cached() {
+    return new TumblerDriver(CACHE_ENTRIES);
   }
 
   @Override
@@ -57,7 +69,7 @@ public final class TumblerDriver implements Driver {
 
   @Override
   public byte[] read(String key) {
-    return file(key).getContentsAndStat().bytes();
+    return reader(key).getContentsAndStat().bytes();
   }
 
   @Override
@@ -82,6 +94,16 @@ public final class TumblerDriver implements Driver {
     return files.computeIfAbsent(
         Driver.checkName(key),
         k -> client.open(KEYS_DIR + "/" + k, OpenOptions.readWrite().createIfAbsent()));
+  }
+
+  /** Only a read-only handle's reads are cached (a writer's may be answered before its write). */
+  private Handle reader(String key) {
+    checkState(client != null, "not connected");
+    if (maxCacheEntries == 0) {
+      return file(key);
+    }
+    return readers.computeIfAbsent(
+        Driver.checkName(key), k -> client.open(KEYS_DIR + "/" + k, OpenOptions.read()));
   }
 
   private Handle lock(String name) {

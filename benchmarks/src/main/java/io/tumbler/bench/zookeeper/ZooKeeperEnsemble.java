@@ -49,32 +49,55 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   public static ZooKeeperEnsemble start(EnsembleConfig config, String classpath, String maxHeap)
       throws IOException {
     config.write();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Map<Integer, ProcessHandle> servers = new TreeMap<>();
     ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(config, servers);
     try {
       for (Member m : config.members()) {
-        Path dir = config.memberDir(m.id());
-        ProcessBuilder server =
-            new ProcessBuilder(
-                java, "-Xmx" + maxHeap, MAIN_CLASS, config.configFile(m.id()).toString());
-        // The class path goes in the environment: a command line that short stays readable in
-        // /proc, which attach() relies on to tell our server from a process that reused its pid.
-        server.environment().put("CLASSPATH", classpath);
-        Process p =
-            server
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
-        Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
-        servers.put(m.id(), p.toHandle());
+        servers.put(m.id(), launch(config, m, classpath, maxHeap));
       }
     } catch (IOException | RuntimeException e) {
       ensemble.close(); // the members already started
       throw e;
     }
     return ensemble;
+  }
+
+  /**
+   * Starts member {@code id} again, after it was killed, with its configuration and data as they
+   * are; returns without waiting for it to rejoin (see {@link #awaitQuorum}).
+   */
+  public void restart(int id, String classpath, String maxHeap) throws IOException {
+    ProcessHandle old = servers.get(id);
+    checkState(old == null || !old.isAlive(), "ZooKeeper server %s still runs", id);
+    servers.put(id, launch(config, config.member(id), classpath, maxHeap));
+  }
+
+  private static ProcessHandle launch(
+      EnsembleConfig config, Member m, String classpath, String maxHeap) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path dir = config.memberDir(m.id());
+    ProcessBuilder server =
+        new ProcessBuilder(
+            java, "-Xmx" + maxHeap, MAIN_CLASS, config.configFile(m.id()).toString());
+    // The class path goes in the environment: a command line that short stays readable in
+    // /proc, which attach() relies on to tell our server from a process that reused its pid.
+    server.environment().put("CLASSPATH", classpath);
+    Process p =
+        server
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
+    return p.toHandle();
+  }
+
+  /** The member that reports itself leader ({@code srvr}), if one does now. */
+  public Optional<Integer> leader() {
+    return config.members().stream()
+        .filter(m -> mode(m).filter("leader"::equals).isPresent())
+        .map(Member::id)
+        .findFirst();
   }
 
   /** The ensemble whose members {@link #start} launched, found by their pid files. */

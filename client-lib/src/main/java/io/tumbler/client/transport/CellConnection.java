@@ -66,6 +66,20 @@ public final class CellConnection implements AutoCloseable {
    */
   public static CompletableFuture<CellConnection> open(
       EventLoopGroup group, String address, FrameCodec codec, Executor delivery) {
+    return open(group, address, null, codec, delivery);
+  }
+
+  /**
+   * As {@link #open(EventLoopGroup, String, FrameCodec, Executor)}, from the local address {@code
+   * localAddress} (null: any). A load generator that holds more connections to one replica than one
+   * source address has ephemeral ports spreads them over several loopback addresses.
+   */
+  public static CompletableFuture<CellConnection> open(
+      EventLoopGroup group,
+      String address,
+      InetSocketAddress localAddress,
+      FrameCodec codec,
+      Executor delivery) {
     CompletableFuture<CellConnection> opened = new CompletableFuture<>();
     InetSocketAddress socket;
     try {
@@ -108,7 +122,8 @@ public final class CellConnection implements AutoCloseable {
                             });
                   }
                 });
-    ChannelFuture connect = bootstrap.connect(socket);
+    ChannelFuture connect =
+        localAddress == null ? bootstrap.connect(socket) : bootstrap.connect(socket, localAddress);
     self[0] = new CellConnection(connect.channel(), address, delivery);
     connect.addListener(
         f -> {
