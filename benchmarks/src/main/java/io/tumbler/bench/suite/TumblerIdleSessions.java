@@ -21,16 +21,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Idle Tumbler sessions at the protocol level: per session one connection to the master, one
- * CreateSession, then one KeepAlive always outstanding, as {@code CellSession} keeps it, but with
- * no threads of its own — so one JVM can hold the 100 000 sessions a master is meant to carry. All
- * connections share one event loop. Connections are spread over several loopback source addresses
- * ({@link #SESSIONS_PER_SOURCE_ADDRESS} each), since one address has fewer ephemeral ports than
- * that to one replica.
+ * Idle Tumbler sessions at the protocol level: each does one CreateSession, then keeps one
+ * KeepAlive outstanding, as {@code CellSession} does, but with no threads of its own — so one JVM
+ * can hold the 100 000 sessions a master is meant to carry. All connections share one event loop
+ * and are spread over several loopback source addresses ({@link #SESSIONS_PER_SOURCE_ADDRESS}
+ * each), since one address has fewer ephemeral ports than that to one replica.
+ *
+ * <p>A session has a connection of its own up to {@link #MAX_CONNECTIONS}; beyond that, sessions
+ * share connections round-robin. The master keeps a KeepAlive per session whatever connection it
+ * came on; the sharing only works around the open-files limit of a process (20 000 on the machine
+ * the results were taken on, and not raisable there), which bounds this JVM and the master alike.
  */
 final class TumblerIdleSessions implements BenchedSystem.IdleSessions {
 
   static final int SESSIONS_PER_SOURCE_ADDRESS = 20_000;
+
+  /** Connections held at most: well inside a 20 000 open-files limit, here and at the master. */
+  static final int MAX_CONNECTIONS = 15_000;
 
   /** Sessions being created at once: enough to open 100k quickly without a connect storm. */
   static final int CONCURRENT_OPENS = 256;
@@ -58,24 +65,36 @@ final class TumblerIdleSessions implements BenchedSystem.IdleSessions {
   }
 
   private void openAll(String master, int n) throws Exception {
+    int connectionCount = Math.min(n, MAX_CONNECTIONS);
+    List<CellConnection> links = new ArrayList<>();
     Semaphore slots = new Semaphore(CONCURRENT_OPENS);
-    List<CompletableFuture<Void>> opened = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
+    List<CompletableFuture<CellConnection>> opening = new ArrayList<>();
+    for (int i = 0; i < connectionCount; i++) {
       slots.acquire();
       InetSocketAddress local =
           new InetSocketAddress("127.0.0." + (2 + i / SESSIONS_PER_SOURCE_ADDRESS), 0);
-      CompletableFuture<Void> one =
-          CellConnection.open(group, master, local, codec, Runnable::run)
-              .thenCompose(this::createSession);
+      CompletableFuture<CellConnection> one =
+          CellConnection.open(group, master, local, codec, Runnable::run);
       one.whenComplete((ok, failure) -> slots.release());
-      opened.add(one);
+      opening.add(one);
     }
-    CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new))
+    for (CompletableFuture<CellConnection> one : opening) {
+      CellConnection c = one.get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      connections.add(c);
+      links.add(c);
+    }
+    List<CompletableFuture<Void>> created = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      slots.acquire();
+      CompletableFuture<Void> one = createSession(links.get(i % links.size()));
+      one.whenComplete((ok, failure) -> slots.release());
+      created.add(one);
+    }
+    CompletableFuture.allOf(created.toArray(CompletableFuture[]::new))
         .get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
   private CompletableFuture<Void> createSession(CellConnection connection) {
-    connections.add(connection);
     return connection
         .request(new Message.CreateSession(0))
         .thenAccept(
