@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@link #close} revokes it, which also frees every lock the driver still holds.
  *
  * <p>One jetcd {@link Client} per driver, so each benchmark session has its own connection(s) as it
- * has with the other systems. Calls block on jetcd's futures with generous timeouts: a call that
- * does not answer in time is an error of the run, not a hang.
+ * has with the other systems. jetcd's defaults otherwise: its round-robin balancing spreads a
+ * driver's calls over all members, as etcd's Go client does (a follower forwards a put to the
+ * leader and asks it for a read index before a get). Calls block on jetcd's futures with generous
+ * timeouts: a call that does not answer in time is an error of the run, not a hang.
  */
 public final class EtcdDriver implements Driver {
 
