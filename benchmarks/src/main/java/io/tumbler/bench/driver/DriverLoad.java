@@ -3,6 +3,7 @@ package io.tumbler.bench.driver;
 import io.tumbler.bench.LatencySummary;
 import io.tumbler.bench.LoadLoop;
 import io.tumbler.bench.LoadTiming;
+import io.tumbler.bench.etcd.EtcdDriver;
 import io.tumbler.bench.zookeeper.ZooKeeperDriver;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +31,9 @@ public final class DriverLoad implements Callable<Integer> {
   @Option(
       names = "--system",
       required = true,
-      description = "tumbler, zookeeper (plain getData) or zookeeper-sync (sync + getData).")
+      description =
+          "tumbler, zookeeper (plain getData), zookeeper-sync (sync + getData) or etcd"
+              + " (linearizable get).")
   String system;
 
   @Option(names = "--addresses", required = true, description = "host:port,... of the members.")
@@ -86,9 +89,11 @@ public final class DriverLoad implements Callable<Integer> {
         return ZooKeeperDriver.localReads();
       case "zookeeper-sync":
         return ZooKeeperDriver.linearizableReads();
+      case "etcd":
+        return new EtcdDriver();
       default:
         throw new CommandLine.ParameterException(
-            new CommandLine(this), "--system must be tumbler, zookeeper or zookeeper-sync");
+            new CommandLine(this), "--system must be tumbler, zookeeper, zookeeper-sync or etcd");
     }
   }
 
