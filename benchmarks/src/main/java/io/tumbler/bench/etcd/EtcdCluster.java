@@ -2,6 +2,8 @@ package io.tumbler.bench.etcd;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tumbler.bench.etcd.EtcdClusterConfig.Member;
 import java.io.File;
 import java.io.IOException;
@@ -48,6 +50,8 @@ public final class EtcdCluster implements AutoCloseable {
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
 
   /** A member's {@code /health} answer while it has a leader and no alarm. */
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final Pattern HEALTHY = Pattern.compile("\"health\"\\s*:\\s*\"true\"");
 
   private final EtcdClusterConfig config;
@@ -88,28 +92,71 @@ public final class EtcdCluster implements AutoCloseable {
     EtcdCluster cluster = new EtcdCluster(config, started);
     try {
       for (Member m : config.members()) {
-        Path dir = config.memberDir(m.id());
-        Files.createDirectories(dir);
-        List<String> command = new ArrayList<>();
-        command.add(etcd.toString());
-        command.addAll(config.arguments(m.id()));
-        ProcessBuilder member = new ProcessBuilder(command);
-        // etcd also reads ETCD_* variables; only the command line may configure our members.
-        member.environment().keySet().removeIf(name -> name.startsWith("ETCD_"));
-        Process p =
-            member
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("server.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
-        Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
-        started.put(m.id(), p.toHandle());
+        started.put(m.id(), launch(etcd, config, m));
       }
     } catch (IOException | RuntimeException e) {
       cluster.close(); // the members already started
       throw e;
     }
     return cluster;
+  }
+
+  /**
+   * Starts member {@code id} again after it was killed, on its data directory as it is (etcd then
+   * ignores the initial-cluster flags); returns without waiting (see {@link #awaitQuorum}).
+   */
+  public void restart(int id) throws IOException {
+    ProcessHandle old = members.get(id);
+    checkState(old == null || !old.isAlive(), "etcd member %s still runs", id);
+    Path etcd = findBinary().orElseThrow(() -> new IllegalStateException(MISSING_BINARY));
+    members.put(id, launch(etcd, config, config.member(id)));
+  }
+
+  /** The member that leads now, by its own {@code /v3/maintenance/status}, if one does. */
+  public Optional<Integer> leader() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
+    for (Member m : config.members()) {
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(m.clientUrl() + "/v3/maintenance/status"))
+                    .timeout(HEALTH_TIMEOUT)
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode status = JSON.readTree(r.body());
+        String self = status.path("header").path("member_id").asText("");
+        if (!self.isEmpty() && self.equals(status.path("leader").asText())) {
+          return Optional.of(m.id());
+        }
+      } catch (IOException e) {
+        // not answering: not the leader we can use
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static ProcessHandle launch(Path etcd, EtcdClusterConfig config, Member m)
+      throws IOException {
+    Path dir = config.memberDir(m.id());
+    Files.createDirectories(dir);
+    List<String> command = new ArrayList<>();
+    command.add(etcd.toString());
+    command.addAll(config.arguments(m.id()));
+    ProcessBuilder member = new ProcessBuilder(command);
+    // etcd also reads ETCD_* variables; only the command line may configure our members.
+    member.environment().keySet().removeIf(name -> name.startsWith("ETCD_"));
+    Process p =
+        member
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
+    return p.toHandle();
   }
 
   /** The cluster whose members {@link #start} launched, found by their pid files. */

@@ -187,6 +187,14 @@ public final class BenchSuite implements Callable<Integer> {
         return new TumblerSystem(root.toAbsolutePath());
       case "zookeeper":
         return new ZooKeeperSystem();
+      case "etcd":
+        return EtcdSystem.ifInstalled()
+            .orElseGet(
+                () -> {
+                  log(
+                      "etcd: skipped: no etcd binary on PATH (as root: apt-get install etcd-server)");
+                  return null;
+                });
       default:
         throw new CommandLine.ParameterException(
             new CommandLine(this), "unknown system '" + name + "'; known: " + ALL_SYSTEMS);

@@ -46,6 +46,11 @@ final class LiveSession {
 
   long leaseEndNanos;
   HeldKeepAlive held;
+
+  /** The master's timer queue holds an entry for this session at {@link #timerAtNanos}. */
+  boolean timerScheduled;
+
+  long timerAtNanos;
   final ArrayDeque<Message.NumberedEvent> events = new ArrayDeque<>();
 
   /** Events were dropped (over the limit) and the session has not acknowledged being told. */

@@ -28,11 +28,14 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -92,6 +95,9 @@ public final class MasterService implements ReplicatedApplication {
       String host) {}
 
   private record Parked(ClientConnection connection, Frame frame) {}
+
+  /** A session's entry in the timer queue: look at it at {@code atNanos}. */
+  private record Deadline(long atNanos, LiveSession session) {}
 
   private final CellConfig cell;
   private final MasterSettings settings;
@@ -341,6 +347,25 @@ public final class MasterService implements ReplicatedApplication {
     final Map<PendingWrite, Runnable> whenUnblocked = new HashMap<>();
     final CacheTracker cache = new CacheTracker(settings.maxTrackedCacheEntriesPerSession());
     final Map<String, Integer> sessionsByHost = new HashMap<>();
+
+    /**
+     * When each session next needs the timers: its lease's end, or, with a KeepAlive held, the
+     * moment to answer it. Entries are never removed early; one whose time no longer matches its
+     * session's {@link LiveSession#timerAtNanos} is stale and skipped. So a timer scan costs the
+     * sessions that are due, not all of them: a master holds 100 000 idle sessions cheaply.
+     */
+    final PriorityQueue<Deadline> deadlines =
+        new PriorityQueue<>((a, b) -> Long.compare(a.atNanos() - b.atNanos(), 0));
+
+    /** Sessions whose queue is not empty after a pump: the ones a later pump may move on. */
+    final Set<LiveSession> waiting = new LinkedHashSet<>();
+
+    /** Sessions holding a KeepAlive, by connection id: what a closed connection affects. */
+    final Map<Long, Set<LiveSession>> heldOnConnection = new HashMap<>();
+
+    /** Sessions that have neither acknowledged this master's failover nor started to expire. */
+    int awaitingFailoverAcks;
+
     long nextTag = 1;
     long lockDelayTickProposedFor = -1;
 
@@ -354,8 +379,11 @@ public final class MasterService implements ReplicatedApplication {
         // Step 3: every session the old master had gets the longest lease it could have granted.
         long leaseEnd = now + leaseNanos();
         for (long id : stateMachine.sessionIds()) {
-          sessions.put(id, new LiveSession(id, "", leaseEnd, false));
+          LiveSession s = new LiveSession(id, "", leaseEnd, false);
+          sessions.put(id, s);
+          schedule(s);
         }
+        awaitingFailoverAcks = sessions.size();
         phase = Phase.AWAITING_FAILOVER_ACKS;
         log.info(
             "epoch {}: recovered; {} sessions must acknowledge the failover",
@@ -363,8 +391,7 @@ public final class MasterService implements ReplicatedApplication {
             sessions.size());
         replayParked(now);
       }
-      if (phase == Phase.AWAITING_FAILOVER_ACKS
-          && sessions.values().stream().allMatch(s -> s.failoverAcknowledged || s.expiring)) {
+      if (phase == Phase.AWAITING_FAILOVER_ACKS && awaitingFailoverAcks == 0) {
         phase = Phase.SERVING;
         log.info("epoch {}: serving", epoch);
         replayParked(now);
@@ -495,8 +522,11 @@ public final class MasterService implements ReplicatedApplication {
           && s.invalidations.peekFirst().number() <= m.invalidationsAckedThrough()) {
         s.invalidations.pollFirst();
       }
-      if (m.noticesAcked().contains(SessionNotice.MASTER_FAILED_OVER)) {
+      if (m.noticesAcked().contains(SessionNotice.MASTER_FAILED_OVER) && !s.failoverAcknowledged) {
         s.failoverAcknowledged = true;
+        if (!s.expiring) {
+          awaitingFailoverAcks--; // an expiring session was counted off when it began to expire
+        }
       }
       if (m.noticesAcked().contains(SessionNotice.EVENTS_LOST)
           && s.eventLossesTold == s.eventLosses) {
@@ -506,16 +536,18 @@ public final class MasterService implements ReplicatedApplication {
       if (s.held != null) {
         answerKeepAlive(s, now); // superseded: answer the older one with what there is
       }
-      s.held = new LiveSession.HeldKeepAlive(connection, correlationId, now);
+      hold(s, new LiveSession.HeldKeepAlive(connection, correlationId, now));
       if (s.hasNews() || s.leaseEndNanos - now <= answerAheadNanos()) {
         answerKeepAlive(s, now);
+      } else {
+        schedule(s);
       }
       advance(now);
     }
 
     private void answerKeepAlive(LiveSession s, long now) {
       LiveSession.HeldKeepAlive held = s.held;
-      s.held = null;
+      unhold(s);
       // Extended, never shortened. The client counts the lease from when it sent the KeepAlive,
       // which was before the master received it, so it never believes in more than this.
       s.leaseEndNanos = Math.max(s.leaseEndNanos, now + leaseNanos());
@@ -547,11 +579,47 @@ public final class MasterService implements ReplicatedApplication {
     }
 
     void connectionClosed(ClientConnection connection) {
-      for (LiveSession s : sessions.values()) {
-        if (s.held != null && s.held.connection().id() == connection.id()) {
-          s.held = null;
-        }
+      Set<LiveSession> held = heldOnConnection.remove(connection.id());
+      if (held != null) {
+        held.forEach(s -> s.held = null);
       }
+    }
+
+    private void hold(LiveSession s, LiveSession.HeldKeepAlive keepAlive) {
+      unhold(s);
+      s.held = keepAlive;
+      heldOnConnection.computeIfAbsent(keepAlive.connection().id(), c -> new HashSet<>()).add(s);
+    }
+
+    private void unhold(LiveSession s) {
+      if (s.held == null) {
+        return;
+      }
+      long connection = s.held.connection().id();
+      Set<LiveSession> onConnection = heldOnConnection.get(connection);
+      if (onConnection != null && onConnection.remove(s) && onConnection.isEmpty()) {
+        heldOnConnection.remove(connection);
+      }
+      s.held = null;
+    }
+
+    /**
+     * When the session next needs the timers: to answer its held KeepAlive, or to expire — which it
+     * does once the lease is strictly past its end, hence the one nanosecond.
+     */
+    private long dueNanos(LiveSession s) {
+      return s.held != null ? s.leaseEndNanos - answerAheadNanos() : s.leaseEndNanos + 1;
+    }
+
+    /** Makes sure the timers look at the session by {@link #dueNanos}; earlier is harmless. */
+    private void schedule(LiveSession s) {
+      long due = dueNanos(s);
+      if (s.timerScheduled && s.timerAtNanos - due <= 0) {
+        return; // an entry at or before it will come up and reschedule
+      }
+      s.timerScheduled = true;
+      s.timerAtNanos = due;
+      deadlines.add(new Deadline(due, s));
     }
 
     // --- requests ------------------------------------------------------------------------------
@@ -563,6 +631,13 @@ public final class MasterService implements ReplicatedApplication {
      * that order, so several may be in flight.
      */
     private void pump(LiveSession s, long now) {
+      pumpQueue(s, now);
+      if (!s.queue.isEmpty() && !s.expiring) {
+        waiting.add(s);
+      }
+    }
+
+    private void pumpQueue(LiveSession s, long now) {
       while (phase == Phase.SERVING && !s.queue.isEmpty() && !s.expiring) {
         LiveSession.QueuedRequest q = s.queue.peekFirst();
         Request request = q.message.request();
@@ -658,7 +733,7 @@ public final class MasterService implements ReplicatedApplication {
           }
         }
       }
-      for (LiveSession s : sessions.values()) {
+      for (LiveSession s : waiting) {
         if (!s.queue.isEmpty() && s.queue.peekFirst().write != null) {
           toPump.add(s);
         }
@@ -723,7 +798,9 @@ public final class MasterService implements ReplicatedApplication {
         // Every new session gets a lease here, even one whose creator is gone, so it expires.
         // Its host was counted when it was proposed; one proposed by an earlier master has none.
         String host = proposal == null ? "" : proposal.host();
-        sessions.put(c.session(), new LiveSession(c.session(), host, now + leaseNanos(), true));
+        LiveSession s = new LiveSession(c.session(), host, now + leaseNanos(), true);
+        sessions.put(c.session(), s);
+        schedule(s);
       } else if (command instanceof Command.CreateSession && proposal != null) {
         sessionsByHost.computeIfPresent(proposal.host(), (h, n) -> n == 1 ? null : n - 1);
       }
@@ -786,6 +863,10 @@ public final class MasterService implements ReplicatedApplication {
     /** The session ended or expired in the replicated state: forget it here too. */
     private void drop(LiveSession s, long now) {
       sessions.remove(s.id);
+      waiting.remove(s);
+      if (!s.failoverAcknowledged && !s.expiring) {
+        awaitingFailoverAcks--;
+      }
       cache.forget(s);
       sessionsByHost.computeIfPresent(s.host, (h, n) -> n == 1 ? null : n - 1);
       Message expired = sessionExpired(s.id);
@@ -799,7 +880,7 @@ public final class MasterService implements ReplicatedApplication {
       s.queue.clear();
       if (s.held != null) {
         reply(s.held.connection(), s.held.correlationId(), expired);
-        s.held = null;
+        unhold(s);
       }
       unblock(s.id, Long.MAX_VALUE, now);
       advance(now);
@@ -827,17 +908,26 @@ public final class MasterService implements ReplicatedApplication {
     // --- timers --------------------------------------------------------------------------------
 
     void timers(long now) {
-      for (LiveSession s : List.copyOf(sessions.values())) {
-        if (s.expiring) {
-          continue;
+      while (!deadlines.isEmpty() && deadlines.peek().atNanos() - now <= 0) {
+        Deadline d = deadlines.poll();
+        LiveSession s = d.session();
+        if (s.expiring || sessions.get(s.id) != s || s.timerAtNanos != d.atNanos()) {
+          continue; // ended, or a stale entry: a later one stands for the session
         }
+        s.timerScheduled = false;
         if (now - s.leaseEndNanos > 0) {
           expire(s, now);
         } else if (s.held != null && s.leaseEndNanos - now <= answerAheadNanos()) {
           answerKeepAlive(s, now);
-        } else if (!s.queue.isEmpty()) {
-          pump(s, now); // reads wait for canServeReads, which comes back with time
+          schedule(s);
+        } else {
+          schedule(s); // the lease was extended since this entry was made
         }
+      }
+      // Reads wait for canServeReads, which comes back with time.
+      for (LiveSession s : List.copyOf(waiting)) {
+        waiting.remove(s);
+        pump(s, now);
       }
       long lockDelayEnd = stateMachine.nextLockDelayEndMs();
       long wallNow = wallClockMs.getAsLong();
@@ -853,6 +943,9 @@ public final class MasterService implements ReplicatedApplication {
     private void expire(LiveSession s, long now) {
       log.info("epoch {}: session {} expired: no KeepAlive within its lease", epoch, s.id);
       s.expiring = true;
+      if (!s.failoverAcknowledged) {
+        awaitingFailoverAcks--;
+      }
       metrics.sessionExpired();
       // Its invalidations can no longer be acknowledged, and need not be: its lease is over.
       unblock(s.id, Long.MAX_VALUE, now);
