@@ -133,6 +133,7 @@ final class Report {
     P50("p50 µs"),
     P99("p99 µs"),
     GAP("max write gap ms"),
+    WRITER_GAP("median writer's longest gap ms"),
     CPU("leader CPU %"),
     RSS("leader RSS MiB");
 
@@ -145,7 +146,7 @@ final class Report {
     static List<Metric> forWorkload(String workload) {
       switch (workload) {
         case "failover":
-          return List.of(GAP, OPS);
+          return List.of(GAP, WRITER_GAP, OPS);
         case "sessions":
           return List.of(CPU, RSS);
         default:
@@ -163,6 +164,8 @@ final class Report {
           return r.p99Us();
         case GAP:
           return r.extra().getOrDefault("maxGapMs", 0.0);
+        case WRITER_GAP:
+          return r.extra().getOrDefault("writerGapMs", 0.0);
         case CPU:
           return r.extra().getOrDefault("leaderCpuPercent", 0.0);
         default:
@@ -172,7 +175,7 @@ final class Report {
 
     String format(Row r) {
       double v = value(r);
-      return this == OPS || this == RSS || this == GAP
+      return this == OPS || this == RSS || this == GAP || this == WRITER_GAP
           ? String.format(Locale.ROOT, "%,.0f", v)
           : String.format(Locale.ROOT, "%,.1f", v);
     }

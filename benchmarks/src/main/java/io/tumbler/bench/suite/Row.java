@@ -16,8 +16,8 @@ import java.util.Map;
  * @param p99Us 99th percentile, microseconds
  * @param p999Us 99.9th percentile, microseconds
  * @param errors operations that failed (or, for {@code sessions}, sessions lost)
- * @param extra workload-specific figures: {@code maxGapMs}, {@code writersAlive} (failover), {@code
- *     leaderCpuPercent}, {@code leaderRssMiB} (sessions)
+ * @param extra workload-specific figures: {@code maxGapMs}, {@code writerGapMs}, {@code
+ *     writersAlive} (failover), {@code leaderCpuPercent}, {@code leaderRssMiB} (sessions)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Row(
