@@ -279,10 +279,10 @@ public sealed interface Operation {
 
     static String describe(Sequencer s) {
       return s.mode().name().toLowerCase(java.util.Locale.ROOT)
-          + " #"
-          + s.instanceNumber()
           + " generation "
-          + s.lockGeneration();
+          + s.lockGeneration()
+          + " of #"
+          + s.instanceNumber();
     }
   }
 
