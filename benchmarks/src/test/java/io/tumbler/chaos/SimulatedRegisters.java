@@ -116,6 +116,31 @@ final class SimulatedRegisters {
   }
 
   /**
+   * The final state as a cell that lost the tail of one file's log would show it: the file goes
+   * back to just before the last generation an acknowledged write produced, as if a failover had
+   * lost every write from that one on.
+   *
+   * @return the damaged final state, and the key that lost writes
+   */
+  LostTail finalStateLosingTheLastAckedWrite() {
+    for (Map.Entry<String, List<Op>> e : producers.entrySet()) {
+      List<Op> byGeneration = e.getValue();
+      for (int g = byGeneration.size(); g >= 1; g--) {
+        if (byGeneration.get(g - 1).outcome == EventType.OK) {
+          Map<String, FinalValue> state = finalState();
+          String before = g == 1 ? null : valueOf(byGeneration.get(g - 2));
+          state.put(e.getKey(), new FinalValue(e.getKey(), before, g - 1));
+          return new LostTail(state, e.getKey());
+        }
+      }
+    }
+    throw new IllegalStateException("no acknowledged write; simulate more operations");
+  }
+
+  /** A final state that lost the tail of {@code key}'s writes. */
+  record LostTail(Map<String, FinalValue> finalState, String key) {}
+
+  /**
    * The events with one read made stale: an ok read near the middle of the history now returns an
    * older value (and its generation) that had certainly been overwritten before the read began: a
    * write of it completed before a later write began, which itself completed before the read began.
