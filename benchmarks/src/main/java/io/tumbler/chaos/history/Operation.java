@@ -3,6 +3,7 @@ package io.tumbler.chaos.history;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import io.tumbler.lockservice.lock.Sequencer;
+import java.util.Locale;
 
 /**
  * One client operation in a history: its {@code f} with the arguments it was invoked with and, on a
@@ -274,11 +275,11 @@ public sealed interface Operation {
 
     @Override
     public String describe() {
-      return "acquire " + key + (sequencer == null ? "" : " -> " + describe(sequencer));
+      return "acquire " + key + (sequencer == null ? "" : " -> " + describeSequencer(sequencer));
     }
 
-    static String describe(Sequencer s) {
-      return s.mode().name().toLowerCase(java.util.Locale.ROOT)
+    static String describeSequencer(Sequencer s) {
+      return s.mode().name().toLowerCase(Locale.ROOT)
           + " generation "
           + s.lockGeneration()
           + " of #"
@@ -359,7 +360,7 @@ public sealed interface Operation {
           + " "
           + quote(value)
           + " with "
-          + Acquire.describe(sequencer)
+          + Acquire.describeSequencer(sequencer)
           + (resourceOrder == null ? "" : " -> order " + resourceOrder);
     }
   }

@@ -8,7 +8,9 @@ package io.tumbler.chaos.linearizability;
  * @param operations the operations that constrained the search (fails and indeterminate reads are
  *     left out)
  * @param statesExplored distinct (linearized set, state) configurations entered
- * @param longestPrefix the most operations the search managed to linearize in one order
+ * @param longestPrefix the most operations the search managed to linearize in one order (when
+ *     linearizable: how many the linearization found uses; indeterminate ones left out never took
+ *     effect)
  * @param counterexample where it got stuck, when not linearizable; otherwise {@code null}
  */
 public record KeyResult(

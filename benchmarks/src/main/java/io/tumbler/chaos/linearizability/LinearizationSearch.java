@@ -188,7 +188,7 @@ final class LinearizationSearch {
         return notLinearizable();
       }
     }
-    return new KeyResult(ops.key, Verdict.LINEARIZABLE, ops.size, memo.size(), ops.size, null);
+    return new KeyResult(ops.key, Verdict.LINEARIZABLE, ops.size, memo.size(), depth, null);
   }
 
   /**
