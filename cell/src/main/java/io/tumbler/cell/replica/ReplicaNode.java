@@ -148,6 +148,33 @@ public final class ReplicaNode implements AutoCloseable {
       long snapshotEverySlots,
       ReplicatedApplication application,
       LongConsumer onStorageSyncNanos) {
+    this(
+        id,
+        peerAddresses,
+        dataDirectory,
+        config,
+        logOptions,
+        snapshotEverySlots,
+        application,
+        onStorageSyncNanos,
+        PlantedStorageBugs.NONE);
+  }
+
+  /**
+   * @param onStorageSyncNanos told how long each group commit took to write and sync (on the
+   *     storage thread), for metrics
+   * @param planted deliberate storage bugs for tests; {@link PlantedStorageBugs#NONE} otherwise
+   */
+  public ReplicaNode(
+      int id,
+      Map<Integer, InetSocketAddress> peerAddresses,
+      Path dataDirectory,
+      PaxosConfig config,
+      LogOptions logOptions,
+      long snapshotEverySlots,
+      ReplicatedApplication application,
+      LongConsumer onStorageSyncNanos,
+      PlantedStorageBugs planted) {
     checkArgument(
         peerAddresses.keySet().equals(config.membership().replicaIds()),
         "peer addresses %s do not match the membership %s",
@@ -168,7 +195,8 @@ public final class ReplicaNode implements AutoCloseable {
             logOptions,
             token -> enqueue(new Persisted(token), true),
             cause -> enqueue(new StorageFailed(cause), true),
-            onStorageSyncNanos);
+            onStorageSyncNanos,
+            planted);
     this.eventLoops = NettyTransport.newEventLoopGroup(1);
     int maxFrameBytes = config.maxBatchBytes() + PEER_FRAME_OVERHEAD_BYTES;
     this.transport =

@@ -10,6 +10,7 @@ import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.master.MasterService;
 import io.tumbler.cell.master.ServiceStatus;
 import io.tumbler.cell.peer.NettyTransport;
+import io.tumbler.cell.replica.PlantedStorageBugs;
 import io.tumbler.cell.replica.ReplicaNode;
 import io.tumbler.lockservice.protocol.FrameCodec;
 import io.tumbler.lockservice.statemachine.LockServiceStateMachine;
@@ -40,7 +41,8 @@ public final class TumblerReplica implements AutoCloseable {
   private final DataDirectoryLock dataDirectoryLock;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private TumblerReplica(CellConfig config, DataDirectoryLock dataDirectoryLock) {
+  private TumblerReplica(
+      CellConfig config, DataDirectoryLock dataDirectoryLock, PlantedStorageBugs planted) {
     this.config = config;
     this.dataDirectoryLock = dataDirectoryLock;
     this.metrics = new PrometheusMetrics();
@@ -58,7 +60,8 @@ public final class TumblerReplica implements AutoCloseable {
             config.log(),
             config.snapshotEverySlots(),
             master,
-            metrics::storageSynced);
+            metrics::storageSynced,
+            planted);
     this.clientLoops = NettyTransport.newEventLoopGroup(clientIoThreads());
     ClientDispatcher dispatcher = ClientDispatcher.forMaster(node, master, clientLoops);
     this.clients =
@@ -90,10 +93,18 @@ public final class TumblerReplica implements AutoCloseable {
    * and the admin endpoint. If any of it fails, what had started is closed again.
    */
   public static TumblerReplica start(CellConfig config) throws Exception {
+    return start(config, PlantedStorageBugs.NONE);
+  }
+
+  /**
+   * {@link #start(CellConfig)} with deliberate storage bugs, for the chaos harness's tests only.
+   */
+  public static TumblerReplica start(CellConfig config, PlantedStorageBugs planted)
+      throws Exception {
     DataDirectoryLock lock = DataDirectoryLock.acquire(Path.of(config.dataDir()));
     TumblerReplica replica;
     try {
-      replica = new TumblerReplica(config, lock);
+      replica = new TumblerReplica(config, lock, planted);
     } catch (RuntimeException | Error e) {
       lock.close();
       throw e;

@@ -3,6 +3,7 @@ package io.tumbler.cell.server;
 import io.tumbler.cell.config.CellConfig;
 import io.tumbler.cell.config.CellConfigLoader;
 import io.tumbler.cell.config.InvalidConfigException;
+import io.tumbler.cell.replica.PlantedStorageBugs;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -90,10 +91,20 @@ public final class TumblerServer implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return EXIT_BAD_CONFIG;
     }
+    PlantedStorageBugs planted;
+    try {
+      // Test-only (the chaos harness's durability test); never set in production.
+      planted =
+          PlantedStorageBugs.fromProperty(
+              System.getProperty(PlantedStorageBugs.ACK_BEFORE_WRITE_PROPERTY));
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return EXIT_BAD_CONFIG;
+    }
     Logger log = LoggerFactory.getLogger(TumblerServer.class);
     TumblerReplica replica;
     try {
-      replica = TumblerReplica.start(config);
+      replica = TumblerReplica.start(config, planted);
     } catch (Exception e) {
       log.error("replica {} cannot start", config.replicaId(), e);
       return EXIT_FAILED;
