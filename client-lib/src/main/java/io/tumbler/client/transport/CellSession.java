@@ -321,7 +321,7 @@ public final class CellSession implements AutoCloseable {
       asked.close();
       return CompletableFuture.completedFuture(null);
     }
-    executor.execute(() -> epoch = Math.max(epoch, location.epoch()));
+    executor.execute(() -> adoptEpoch(location.epoch()));
     if (location.master().equals(asked.address())) {
       return CompletableFuture.completedFuture(asked);
     }
@@ -348,7 +348,7 @@ public final class CellSession implements AutoCloseable {
               }
               if (answer instanceof Message.SessionCreated created) {
                 session = created.session();
-                epoch = created.epoch();
+                adoptEpoch(created.epoch());
                 leaseEndNanos = leaseEnd(startedNanos, created.leaseMs());
                 changeState(State.HEALTHY);
                 opened.complete(this);
@@ -409,8 +409,25 @@ public final class CellSession implements AutoCloseable {
                 }));
   }
 
+  /**
+   * Moves to a newer epoch. Invalidation numbers belong to one mastership (a new master numbers a
+   * session's invalidations from 1 again), so what this session acknowledged under an older master
+   * must not be acknowledged to the new one: it would acknowledge invalidations the new master has
+   * queued but not sent yet, and a write would go ahead while this client still caches what it
+   * changes. The failover notice that follows makes the client drop its whole cache anyway.
+   */
+  private void adoptEpoch(long newer) {
+    if (newer > epoch) {
+      epoch = newer;
+      invalidationsSeen = 0;
+    }
+  }
+
   private void keepAliveAnswered(Message.KeepAliveResponse r, long sentNanos) {
-    epoch = r.epoch();
+    // A late answer from an older master still drops what it invalidates, but its numbers are not
+    // the current master's to acknowledge.
+    boolean current = r.epoch() >= epoch;
+    adoptEpoch(r.epoch());
     // Counted from when it was sent, which is before the master received it: never too long.
     leaseEndNanos = Math.max(leaseEndNanos, leaseEnd(sentNanos, r.leaseMs()));
     if (state == State.JEOPARDY || state == State.CONNECTING) {
@@ -423,8 +440,10 @@ public final class CellSession implements AutoCloseable {
         r.notices().isEmpty() ? EnumSet.noneOf(SessionNotice.class) : EnumSet.copyOf(r.notices());
     if (!r.invalidations().isEmpty()) {
       listener.onInvalidations(r.invalidations());
-      for (Message.Invalidation i : r.invalidations()) {
-        invalidationsSeen = Math.max(invalidationsSeen, i.number());
+      if (current) {
+        for (Message.Invalidation i : r.invalidations()) {
+          invalidationsSeen = Math.max(invalidationsSeen, i.number());
+        }
       }
     }
     if (!r.events().isEmpty()) {
@@ -551,7 +570,7 @@ public final class CellSession implements AutoCloseable {
   /** Acts on a redirect or a failure to get any answer. */
   private void followRedirect(Message answer) {
     if (answer instanceof Message.Redirect r && r.reason() == ErrorCode.STALE_EPOCH) {
-      epoch = Math.max(epoch, r.epoch());
+      adoptEpoch(r.epoch());
     } else {
       relocate(); // NOT_MASTER, a lost connection, or nothing at all: find the master again
     }
