@@ -29,11 +29,15 @@ final class LockWorker implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(LockWorker.class);
 
-  /** Fenced writes per critical section. */
-  static final int WRITES_PER_HOLD = 3;
+  /**
+   * Most fenced writes per critical section (at least one). Long critical sections, whose writes go
+   * on without asking the cell (the resource is local), are what a cut-off holder keeps doing while
+   * its session expires and someone else takes the lock.
+   */
+  static final int WRITES_PER_HOLD_MAX = 8;
 
   /** Longest ordinary pause between two writes of a critical section. */
-  static final int WRITE_PAUSE_MAX_MS = 50;
+  static final int WRITE_PAUSE_MAX_MS = 200;
 
   /** Pause between releasing and asking again, so that others get a turn. */
   static final int BETWEEN_HOLDS_MAX_MS = 100;
@@ -131,7 +135,8 @@ final class LockWorker implements Runnable {
       return;
     }
     FencedResource resource = resources.get(lock);
-    for (int i = 0; i < WRITES_PER_HOLD && !context.stopping(); i++) {
+    int writes = 1 + random.nextInt(WRITES_PER_HOLD_MAX);
+    for (int i = 0; i < writes && !context.stopping(); i++) {
       stall();
       String value = "p" + process + "-" + ++written;
       Operation.FencedWrite write = Operation.fencedWrite(resource.name(), sequencer, value);

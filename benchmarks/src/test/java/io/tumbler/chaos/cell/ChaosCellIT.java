@@ -90,7 +90,7 @@ class ChaosCellIT {
 
   /**
    * A write and a read with a fresh session. Fresh, because a session whose master froze or was cut
-   * off may expire before it finds the new master (see docs/testing.md, "Findings"): here each
+   * off may expire before it finds the new master (docs/testing.md, "What it found"): here each
    * fault's effect on the cell is under test, not the client's patience.
    */
   private String roundTrip(String value) throws Exception {
