@@ -4,15 +4,15 @@ import static com.google.common.base.Preconditions.checkState;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tumbler.bench.LocalCluster;
+import io.tumbler.bench.MemberProcesses;
 import io.tumbler.bench.etcd.EtcdClusterConfig.Member;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An etcd cluster of separate {@code etcd} processes (the Debian {@code etcd-server} binary on
@@ -39,27 +34,24 @@ import org.slf4j.LoggerFactory;
  * loopback of the same machine, default settings otherwise. Nobody is pinned to CPUs: etcd (Go)
  * schedules onto every core, as the JVMs (default GC) do.
  */
-public final class EtcdCluster implements AutoCloseable {
-
-  private static final Logger log = LoggerFactory.getLogger(EtcdCluster.class);
+public final class EtcdCluster implements LocalCluster {
 
   static final String BINARY = "etcd";
   static final String MISSING_BINARY = "etcd not found: apt-get install etcd-server";
-  static final Duration STOP_PATIENCE = Duration.ofSeconds(10);
   static final long POLL_INTERVAL_MS = 100;
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
 
-  /** A member's {@code /health} answer while it has a leader and no alarm. */
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** A member's {@code /health} answer while it has a leader and no alarm. */
   private static final Pattern HEALTHY = Pattern.compile("\"health\"\\s*:\\s*\"true\"");
 
   private final EtcdClusterConfig config;
-  private final Map<Integer, ProcessHandle> members;
+  private final MemberProcesses members;
 
-  private EtcdCluster(EtcdClusterConfig config, Map<Integer, ProcessHandle> members) {
+  private EtcdCluster(EtcdClusterConfig config) {
     this.config = config;
-    this.members = members;
+    this.members = new MemberProcesses("etcd member", id -> pidFile(config, id));
   }
 
   /** The {@code etcd} executable on {@code PATH}, if there is one. */
@@ -88,11 +80,10 @@ public final class EtcdCluster implements AutoCloseable {
    */
   public static EtcdCluster start(EtcdClusterConfig config) throws IOException {
     Path etcd = findBinary().orElseThrow(() -> new IllegalStateException(MISSING_BINARY));
-    Map<Integer, ProcessHandle> started = new TreeMap<>();
-    EtcdCluster cluster = new EtcdCluster(config, started);
+    EtcdCluster cluster = new EtcdCluster(config);
     try {
       for (Member m : config.members()) {
-        started.put(m.id(), launch(etcd, config, m));
+        cluster.members.started(m.id(), launch(etcd, config, m));
       }
     } catch (IOException | RuntimeException e) {
       cluster.close(); // the members already started
@@ -105,14 +96,16 @@ public final class EtcdCluster implements AutoCloseable {
    * Starts member {@code id} again after it was killed, on its data directory as it is (etcd then
    * ignores the initial-cluster flags); returns without waiting (see {@link #awaitQuorum}).
    */
+  @Override
   public void restart(int id) throws IOException {
-    ProcessHandle old = members.get(id);
-    checkState(old == null || !old.isAlive(), "etcd member %s still runs", id);
+    checkState(
+        members.get(id).filter(ProcessHandle::isAlive).isEmpty(), "etcd member %s still runs", id);
     Path etcd = findBinary().orElseThrow(() -> new IllegalStateException(MISSING_BINARY));
-    members.put(id, launch(etcd, config, config.member(id)));
+    members.started(id, launch(etcd, config, config.member(id)));
   }
 
   /** The member that leads now, by its own {@code /v3/maintenance/status}, if one does. */
+  @Override
   public Optional<Integer> leader() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
     for (Member m : config.members()) {
@@ -155,42 +148,38 @@ public final class EtcdCluster implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .start();
-    Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
     return p.toHandle();
   }
 
   /** The cluster whose members {@link #start} launched, found by their pid files. */
   public static EtcdCluster attach(EtcdClusterConfig config) throws IOException {
-    Map<Integer, ProcessHandle> found = new TreeMap<>();
+    EtcdCluster cluster = new EtcdCluster(config);
     for (Member m : config.members()) {
-      Path pidFile = pidFile(config, m.id());
-      if (!Files.exists(pidFile)) {
-        continue;
-      }
-      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
       // Only a process still running this member: pids are reused.
       String dataDirArg = "--data-dir=" + config.dataDir(m.id());
-      ProcessHandle.of(pid)
+      cluster
+          .members
+          .recordedPid(m.id())
+          .flatMap(ProcessHandle::of)
           .filter(h -> h.info().arguments().map(a -> List.of(a).contains(dataDirArg)).orElse(false))
-          .ifPresent(h -> found.put(m.id(), h));
+          .ifPresent(h -> cluster.members.adopt(m.id(), h));
     }
-    return new EtcdCluster(config, found);
+    return cluster;
   }
 
   public EtcdClusterConfig config() {
     return config;
   }
 
+  @Override
+  public List<String> clientAddresses() {
+    return config.clientAddresses();
+  }
+
   /** Members whose process is alive. */
+  @Override
   public Map<Integer, ProcessHandle> running() {
-    Map<Integer, ProcessHandle> alive = new TreeMap<>();
-    members.forEach(
-        (id, h) -> {
-          if (h.isAlive()) {
-            alive.put(id, h);
-          }
-        });
-    return alive;
+    return members.running();
   }
 
   /**
@@ -200,15 +189,15 @@ public final class EtcdCluster implements AutoCloseable {
    * @throws IllegalStateException if a member exited, or the cluster was not healthy within {@code
    *     atMost} (the message has each member's last answer)
    */
+  @Override
   public void awaitQuorum(Duration atMost) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
     long deadline = System.nanoTime() + atMost.toNanos();
     Map<Integer, String> health = new TreeMap<>();
     while (true) {
       for (Member m : config.members()) {
-        ProcessHandle h = members.get(m.id());
         checkState(
-            h != null && h.isAlive(),
+            members.get(m.id()).filter(ProcessHandle::isAlive).isPresent(),
             "etcd member %s is not running; see %s",
             m.id(),
             config.memberDir(m.id()).resolve("server.log"));
@@ -225,29 +214,10 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every member (SIGTERM, then SIGKILL after {@link #STOP_PATIENCE}). */
+  /** Stops every member (SIGTERM, then SIGKILL after {@link MemberProcesses#STOP_PATIENCE}). */
   @Override
   public void close() {
-    for (ProcessHandle h : members.values()) {
-      h.destroy();
-    }
-    for (Map.Entry<Integer, ProcessHandle> e : members.entrySet()) {
-      ProcessHandle h = e.getValue();
-      try {
-        h.onExit().get(STOP_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException | ExecutionException ex) {
-        log.warn("etcd member {} did not stop within {}; killing it", e.getKey(), STOP_PATIENCE);
-        h.destroyForcibly();
-      } catch (InterruptedException ex) {
-        h.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-      try {
-        Files.deleteIfExists(pidFile(config, e.getKey()));
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
-      }
-    }
+    members.stopAll();
   }
 
   /** The member's {@code /health} body, or why there is none. */

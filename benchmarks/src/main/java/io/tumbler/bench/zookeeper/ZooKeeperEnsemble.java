@@ -2,23 +2,21 @@ package io.tumbler.bench.zookeeper;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import io.tumbler.bench.LocalCluster;
+import io.tumbler.bench.MemberProcesses;
 import io.tumbler.bench.zookeeper.EnsembleConfig.Member;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A ZooKeeper ensemble of separate JVMs ({@code QuorumPeerMain}, as ZooKeeper ships it), one per
@@ -26,19 +24,25 @@ import java.util.concurrent.TimeoutException;
  * process id to {@code zk-<id>/server.pid}, so another process can find and stop it ({@link
  * #attach}). The servers outlive the JVM that started them until {@link #close}.
  */
-public final class ZooKeeperEnsemble implements AutoCloseable {
+public final class ZooKeeperEnsemble implements LocalCluster {
 
   static final String MAIN_CLASS = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
-  static final Duration STOP_PATIENCE = Duration.ofSeconds(10);
   static final long POLL_INTERVAL_MS = 100;
   static final int STATUS_TIMEOUT_MS = 1_000;
 
   private final EnsembleConfig config;
-  private final Map<Integer, ProcessHandle> servers;
+  private final MemberProcesses servers;
 
-  private ZooKeeperEnsemble(EnsembleConfig config, Map<Integer, ProcessHandle> servers) {
+  /** How {@link #restart} launches a server; null for an {@link #attach}ed ensemble. */
+  private final String classpath;
+
+  private final String maxHeap;
+
+  private ZooKeeperEnsemble(EnsembleConfig config, String classpath, String maxHeap) {
     this.config = config;
-    this.servers = servers;
+    this.servers = new MemberProcesses("ZooKeeper server", id -> pidFile(config, id));
+    this.classpath = classpath;
+    this.maxHeap = maxHeap;
   }
 
   /**
@@ -49,11 +53,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   public static ZooKeeperEnsemble start(EnsembleConfig config, String classpath, String maxHeap)
       throws IOException {
     config.write();
-    Map<Integer, ProcessHandle> servers = new TreeMap<>();
-    ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(config, servers);
+    ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(config, classpath, maxHeap);
     try {
       for (Member m : config.members()) {
-        servers.put(m.id(), launch(config, m, classpath, maxHeap));
+        ensemble.servers.started(m.id(), launch(config, m, classpath, maxHeap));
       }
     } catch (IOException | RuntimeException e) {
       ensemble.close(); // the members already started
@@ -66,10 +69,14 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
    * Starts member {@code id} again, after it was killed, with its configuration and data as they
    * are; returns without waiting for it to rejoin (see {@link #awaitQuorum}).
    */
-  public void restart(int id, String classpath, String maxHeap) throws IOException {
-    ProcessHandle old = servers.get(id);
-    checkState(old == null || !old.isAlive(), "ZooKeeper server %s still runs", id);
-    servers.put(id, launch(config, config.member(id), classpath, maxHeap));
+  @Override
+  public void restart(int id) throws IOException {
+    checkState(classpath != null, "an attached ensemble cannot restart its servers");
+    checkState(
+        servers.get(id).filter(ProcessHandle::isAlive).isEmpty(),
+        "ZooKeeper server %s still runs",
+        id);
+    servers.started(id, launch(config, config.member(id), classpath, maxHeap));
   }
 
   private static ProcessHandle launch(
@@ -88,11 +95,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .start();
-    Files.writeString(pidFile(config, m.id()), p.pid() + "\n", StandardCharsets.UTF_8);
     return p.toHandle();
   }
 
   /** The member that reports itself leader ({@code srvr}), if one does now. */
+  @Override
   public Optional<Integer> leader() {
     return config.members().stream()
         .filter(m -> mode(m).filter("leader"::equals).isPresent())
@@ -102,35 +109,30 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
   /** The ensemble whose members {@link #start} launched, found by their pid files. */
   public static ZooKeeperEnsemble attach(EnsembleConfig config) throws IOException {
-    Map<Integer, ProcessHandle> servers = new TreeMap<>();
+    ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(config, null, null);
     for (Member m : config.members()) {
-      Path pidFile = pidFile(config, m.id());
-      if (!Files.exists(pidFile)) {
-        continue;
-      }
-      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+      Optional<Long> pid = ensemble.servers.recordedPid(m.id());
       // Only a process still running this member's configuration: pids are reused.
-      ProcessHandle.of(pid)
+      pid.flatMap(ProcessHandle::of)
           .filter(h -> runs(h, config.configFile(m.id())))
-          .ifPresent(h -> servers.put(m.id(), h));
+          .ifPresent(h -> ensemble.servers.adopt(m.id(), h));
     }
-    return new ZooKeeperEnsemble(config, servers);
+    return ensemble;
   }
 
   public EnsembleConfig config() {
     return config;
   }
 
+  @Override
+  public List<String> clientAddresses() {
+    return config.clientAddresses();
+  }
+
   /** Members whose server process is alive. */
+  @Override
   public Map<Integer, ProcessHandle> running() {
-    Map<Integer, ProcessHandle> alive = new TreeMap<>();
-    servers.forEach(
-        (id, h) -> {
-          if (h.isAlive()) {
-            alive.put(id, h);
-          }
-        });
-    return alive;
+    return servers.running();
   }
 
   /**
@@ -140,14 +142,14 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
    * @throws IllegalStateException if a server exited, or the quorum did not form in {@code atMost}
    *     (the message has each member's last status)
    */
+  @Override
   public void awaitQuorum(Duration atMost) throws InterruptedException {
     long deadline = System.nanoTime() + atMost.toNanos();
     Map<Integer, String> modes = new TreeMap<>();
     while (true) {
       for (Member m : config.members()) {
-        ProcessHandle h = servers.get(m.id());
         checkState(
-            h != null && h.isAlive(),
+            servers.get(m.id()).filter(ProcessHandle::isAlive).isPresent(),
             "ZooKeeper server %s is not running; see %s",
             m.id(),
             config.memberDir(m.id()).resolve("server.log"));
@@ -166,28 +168,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     }
   }
 
-  /** Stops every member (SIGTERM, then SIGKILL after {@link #STOP_PATIENCE}). */
+  /** Stops every member (SIGTERM, then SIGKILL after {@link MemberProcesses#STOP_PATIENCE}). */
   @Override
   public void close() {
-    for (ProcessHandle h : servers.values()) {
-      h.destroy();
-    }
-    for (Map.Entry<Integer, ProcessHandle> e : servers.entrySet()) {
-      ProcessHandle h = e.getValue();
-      try {
-        h.onExit().get(STOP_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException | ExecutionException ex) {
-        h.destroyForcibly();
-      } catch (InterruptedException ex) {
-        h.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-      try {
-        Files.deleteIfExists(pidFile(config, e.getKey()));
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
-      }
-    }
+    servers.stopAll();
   }
 
   /** The member's {@code Mode:} line from the {@code srvr} four-letter command, if it answered. */
