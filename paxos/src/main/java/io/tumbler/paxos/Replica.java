@@ -1148,6 +1148,9 @@ public final class Replica {
     ballot = base.nextFor(id);
     observe(ballot);
     role = Role.CANDIDATE;
+    // Running because no master is heard (or this one just lost its own mastership): naming the
+    // old one would send clients to a replica that cannot serve them.
+    leaderHint = -1;
     promises.clear();
     prepareSentAtNanos = now;
     prepareResendAtNanos = now + config.resendIntervalNanos();
@@ -1386,6 +1389,12 @@ public final class Replica {
     Role from = role;
     if (from == Role.FOLLOWER) {
       return;
+    }
+    if (from == Role.LEADER) {
+      // No longer the master, and no other heard of yet (a message from one names it after
+      // this). Still naming itself, a deposed master cut off from the others would keep
+      // clients that ask it coming back to it.
+      leaderHint = -1;
     }
     if (from == Role.LEADER && leaseAnnounced) {
       outEvents.add(new Event.LeaseLost(ballot.epoch()));

@@ -438,6 +438,26 @@ class ReplicaTest {
     assertThat(servedUntilExpiry).isTrue();
     assertThat(leader.canServeReads(t)).isFalse();
     assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
+    // It no longer names itself as the master (clients asking it would come back for ever).
+    assertThat(leader.leaderHint()).isEqualTo(-1);
+  }
+
+  @Test
+  void aFollowerThatRunsForElectionNamesNoMaster() {
+    TestCell cell = new TestCell(config(3));
+    cell.advanceTo(2000 * MS, 0, 1, 2);
+    Replica leader = cell.leader();
+    Replica follower = cell.replicas.get((leader.id() + 1) % 3);
+    assertThat(follower.leaderHint()).isEqualTo(leader.id());
+    // The master falls silent: only the follower ticks, and its messages are lost.
+    long t = cell.now;
+    while (follower.role() != Role.CANDIDATE && t < cell.now + 60_000 * MS) {
+      t += MS;
+      follower.onTick(t);
+      cell.inFlight.clear();
+    }
+    assertThat(follower.role()).isEqualTo(Role.CANDIDATE);
+    assertThat(follower.leaderHint()).isEqualTo(-1);
   }
 
   @Test
