@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tumbler.chaos.cell.CellTiming;
 import io.tumbler.chaos.nemesis.FaultKind;
 import io.tumbler.chaos.workload.WorkloadSettings;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -71,6 +73,7 @@ class PlantedDurabilityIT {
         .as(planted.summaryLine() + "\n" + planted.problems())
         .isPositive();
     assertThat(planted.anomalous()).isTrue();
+    assertThat(replicaLog(dir.resolve("planted"))).contains(PLANTED_WARNING);
   }
 
   @Test
@@ -78,5 +81,13 @@ class PlantedDurabilityIT {
     ChaosReport sound = run(dir.resolve("sound"), 0);
     assertThat(sound.lostAckedWrites()).as(sound.summaryLine() + "\n" + sound.problems()).isZero();
     assertThat(sound.anomalous()).as(sound.summaryLine() + "\n" + sound.problems()).isFalse();
+    assertThat(replicaLog(dir.resolve("sound"))).doesNotContain(PLANTED_WARNING);
+  }
+
+  /** What TumblerServer logs at ERROR when the bug is planted: nobody should miss it. */
+  static final String PLANTED_WARNING = "PLANTED DURABILITY BUG";
+
+  private static String replicaLog(Path runDir) throws IOException {
+    return Files.readString(runDir.resolve("cell").resolve("replica-1.log"));
   }
 }

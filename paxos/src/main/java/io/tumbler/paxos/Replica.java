@@ -135,6 +135,11 @@ public final class Replica {
   private long lastHeardFromLeaderNanos;
   private long electionJitterNanos;
 
+  /** When {@link #onTick} last ran, to notice a stall; unset before the first tick. */
+  private long lastTickNanos;
+
+  private boolean ticked;
+
   // ---- candidate ----
   /** Per acceptor that promised this candidacy, the votes its promise reported so far. */
   private final Map<Integer, PromisedVotes> promises = new HashMap<>();
@@ -284,8 +289,28 @@ public final class Replica {
   /** Time advanced: run timers (heartbeats, lease expiry, elections, resends, catch-up). */
   public Outputs onTick(long nowNanos) {
     begin(nowNanos);
+    noticeStall();
     tick();
     return finish();
+  }
+
+  /**
+   * The driver ticks every few milliseconds, so a gap between ticks longer than the election
+   * timeout means the timeout ran out while this replica was not running: its process was stopped
+   * (SIGSTOP), its machine froze, a collector paused it. The master's heartbeats may be waiting
+   * unread in its sockets. Silence it could not have heard is no sign that the master is gone, so a
+   * follower starts its quiet timer again rather than run at once: a candidacy from a replica that
+   * only just woke up raises its own promise above the master's ballot, refuses the master, and
+   * makes a healthy master step down and be elected again — a needless failover for every client.
+   * (Shorter gaps are left alone: a replica starved of CPU that ticks late every time must still be
+   * able to run.)
+   */
+  private void noticeStall() {
+    if (ticked && now - lastTickNanos > config.electionTimeoutNanos() && role == Role.FOLLOWER) {
+      lastHeardFromLeaderNanos = Math.max(lastHeardFromLeaderNanos, now);
+    }
+    ticked = true;
+    lastTickNanos = now;
   }
 
   /**

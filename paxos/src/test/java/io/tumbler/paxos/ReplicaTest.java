@@ -460,6 +460,45 @@ class ReplicaTest {
     assertThat(follower.leaderHint()).isEqualTo(-1);
   }
 
+  /**
+   * A follower frozen (SIGSTOP) far past its election timeout wakes up to timers that all ran out,
+   * with the master's heartbeats still unread in its sockets. Its first tick comes before them (the
+   * worst order): it must not run, or its higher ballot would make the healthy master step down and
+   * be elected again under a new epoch.
+   */
+  @Test
+  void aFollowerWakingFromAStallHearsTheMasterBeforeItRuns() {
+    TestCell cell = new TestCell(config(3));
+    cell.advanceTo(2000 * MS, 0, 1, 2);
+    Replica leader = cell.leader();
+    Ballot ballot = leader.promised();
+    int frozenId = (leader.id() + 1) % 3;
+    int otherId = (leader.id() + 2) % 3;
+    List<Envelope> unread = new ArrayList<>();
+    cell.network =
+        e -> {
+          if (e.to() == frozenId) {
+            unread.add(e);
+            return null;
+          }
+          return e;
+        };
+    cell.advanceTo(cell.now + 10 * cell.config.leaseDurationNanos(), leader.id(), otherId);
+    assertThat(leader.role()).isEqualTo(Role.LEADER);
+
+    cell.network = e -> e;
+    Replica frozen = cell.replicas.get(frozenId);
+    cell.handle(frozen, frozen.onTick(cell.now));
+    cell.inFlight.addAll(unread);
+    cell.deliverAll();
+    cell.advanceAllTo(cell.now + 10 * cell.config.leaseDurationNanos());
+
+    assertThat(leader.role()).isEqualTo(Role.LEADER);
+    assertThat(leader.promised()).as("the master's ballot: no new epoch").isEqualTo(ballot);
+    assertThat(frozen.role()).isEqualTo(Role.FOLLOWER);
+    assertThat(frozen.leaderHint()).isEqualTo(leader.id());
+  }
+
   @Test
   void masterCountsItsLeaseWithTheDriftMargin() {
     PaxosConfig config = config(3);

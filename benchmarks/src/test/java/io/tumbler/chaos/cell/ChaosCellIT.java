@@ -89,9 +89,9 @@ class ChaosCellIT {
   }
 
   /**
-   * A write and a read with a fresh session. Fresh, because a session whose master froze or was cut
-   * off may expire before it finds the new master (docs/testing.md, "What it found"): here each
-   * fault's effect on the cell is under test, not the client's patience.
+   * A write and a read with a fresh session. Fresh, because a session cut off from its master may
+   * expire before it finds the new one: here each fault's effect on the cell is under test, not the
+   * client's patience.
    */
   private String roundTrip(String value) throws Exception {
     try (TumblerClient client = client(0)) {
@@ -132,6 +132,27 @@ class ChaosCellIT {
     awaitNewMaster(fourth);
     cell.network().healAll();
     assertThat(roundTrip("v5")).isEqualTo("v5");
+  }
+
+  /**
+   * A follower frozen past its election timeout wakes up with the master's heartbeats unread in its
+   * sockets: it must follow the master, not depose it (docs/testing.md, "What it found").
+   */
+  @Test
+  void aFollowerWakingFromAPauseLeavesTheMasterInPlace() throws Exception {
+    int master = cell.awaitServingMaster(DEADLINE);
+    long epoch = cell.health(master).epoch();
+    int follower = cell.replicaIds().stream().filter(id -> id != master).findFirst().orElseThrow();
+    cell.pause(follower);
+    Thread.sleep(4 * CellTiming.DEFAULT.masterLeaseMs()); // far past its election timeout
+    cell.resume(follower);
+    await("the woken follower follows the master")
+        .atMost(DEADLINE)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> cell.health(follower).master() == master);
+    assertThat(roundTrip("after")).isEqualTo("after");
+    assertThat(cell.health(master).servingMaster()).as("still the master").isTrue();
+    assertThat(cell.health(master).epoch()).as("the same mastership").isEqualTo(epoch);
   }
 
   @Test

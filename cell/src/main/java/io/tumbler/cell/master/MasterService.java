@@ -405,7 +405,11 @@ public final class MasterService implements ReplicatedApplication {
       List<Parked> again = List.copyOf(parked);
       parked.clear();
       for (Parked p : again) {
-        onFrame(p.connection(), p.frame(), now);
+        // A client that gave up on the wait (in jeopardy it looks for the master again) has
+        // resent its request on a new connection; the copy on the closed one has nobody to answer.
+        if (p.connection().isOpen()) {
+          onFrame(p.connection(), p.frame(), now);
+        }
       }
     }
 

@@ -102,6 +102,14 @@ public final class TumblerServer implements Callable<Integer> {
       return EXIT_BAD_CONFIG;
     }
     Logger log = LoggerFactory.getLogger(TumblerServer.class);
+    if (planted.any()) {
+      log.error(
+          "replica {} runs with a PLANTED DURABILITY BUG ({}={}): it acknowledges votes before"
+              + " writing them and loses acknowledged writes on kill -9. For tests only.",
+          config.replicaId(),
+          PlantedStorageBugs.ACK_BEFORE_WRITE_PROPERTY,
+          planted.ackBeforeWriteMs());
+    }
     TumblerReplica replica;
     try {
       replica = TumblerReplica.start(config, planted);

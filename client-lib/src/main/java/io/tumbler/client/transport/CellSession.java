@@ -1,5 +1,6 @@
 package io.tumbler.client.transport;
 
+import com.google.common.base.Throwables;
 import com.google.common.collect.ImmutableList;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,14 +17,17 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +71,25 @@ public final class CellSession implements AutoCloseable {
 
   /** How often the local lease is checked. */
   static final long LEASE_CHECK_MILLIS = 100;
+
+  /**
+   * How long one attempt to find the master may take — connect, ask, connect to the replica named —
+   * before the next replica is asked: at first, and at most after consecutive failures (each
+   * doubles it, so a machine too slow for the first bound still gets through). A replica that is
+   * frozen (SIGSTOP, a long GC pause) still accepts connections but answers nothing; without a
+   * bound, locating would wait on it for ever.
+   */
+  static final long LOCATE_ATTEMPT_TIMEOUT_MIN_MILLIS = 1_000;
+
+  static final long LOCATE_ATTEMPT_TIMEOUT_MAX_MILLIS = 8_000;
+
+  /**
+   * In jeopardy the master has let the lease run out, so its connection is no longer trusted: the
+   * session drops it and looks for the master again at once, and again this often while the
+   * jeopardy lasts. A master that froze with its connections open would otherwise keep the session
+   * waiting until the new master ended it.
+   */
+  static final long JEOPARDY_RELOCATE_MILLIS = 2_000;
 
   /** Session states, as CHUBBY.md names them. */
   public enum State {
@@ -160,6 +183,13 @@ public final class CellSession implements AutoCloseable {
   private boolean ending;
 
   private long locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
+  private long locateAttemptTimeoutMillis = LOCATE_ATTEMPT_TIMEOUT_MIN_MILLIS;
+
+  /** The replica asked first next time: the last one that helped, or the one after a failure. */
+  private int locateCursor;
+
+  /** When the session last dropped its connection because of jeopardy. */
+  private long jeopardyRelocatedNanos;
 
   private CellSession(List<String> addresses, Settings settings, Listener listener) {
     this.addresses = ImmutableList.copyOf(addresses);
@@ -272,7 +302,7 @@ public final class CellSession implements AutoCloseable {
     }
     if (locating == null) {
       locating = new CompletableFuture<>();
-      locate(0);
+      locate();
     }
     return locating;
   }
@@ -285,34 +315,70 @@ public final class CellSession implements AutoCloseable {
     }
   }
 
-  private void locate(int attempt) {
+  private void locate() {
     if (state == State.CLOSED || state == State.EXPIRED) {
       locating.completeExceptionally(new ConnectionLostException("session is " + state));
       locating = null;
       return;
     }
-    String address = addresses.get(attempt % addresses.size());
+    String address = addresses.get(Math.floorMod(locateCursor, addresses.size()));
+    LocateAttempt attempt = new LocateAttempt();
     CellConnection.open(group, address, codec, executor)
+        .thenApply(attempt::track)
         .thenCompose(c -> c.request(new Message.FindMaster()).thenApply(m -> whereIsMaster(c, m)))
-        .thenCompose(found -> found)
+        .thenCompose(found -> found.thenApply(attempt::track))
+        .orTimeout(locateAttemptTimeoutMillis, TimeUnit.MILLISECONDS)
         .whenCompleteAsync(
             (master, failure) -> {
-              if (failure == null && master != null) {
+              if (failure == null && master != null && master.isOpen()) {
                 locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
+                locateAttemptTimeoutMillis = LOCATE_ATTEMPT_TIMEOUT_MIN_MILLIS;
                 connection = master;
                 CompletableFuture<CellConnection> done = locating;
                 locating = null;
                 done.complete(master);
                 return;
               }
-              // Nobody knows a master yet (an election is running) or the replica is down: try
-              // the next one, backing off with jitter so that many clients do not storm a new
-              // master together.
+              attempt.abandon();
+              // Nobody knows a master yet (an election is running), or the replica is down or
+              // frozen: try the next one, backing off with jitter so that many clients do not
+              // storm a new master together.
+              locateCursor++;
               long pause = locateBackoffMillis + ThreadLocalRandom.current().nextLong(25);
               locateBackoffMillis = Math.min(LOCATE_BACKOFF_MAX_MILLIS, locateBackoffMillis * 2);
-              executor.schedule(() -> locate(attempt + 1), pause, TimeUnit.MILLISECONDS);
+              if (failure != null && Throwables.getRootCause(failure) instanceof TimeoutException) {
+                locateAttemptTimeoutMillis =
+                    Math.min(LOCATE_ATTEMPT_TIMEOUT_MAX_MILLIS, locateAttemptTimeoutMillis * 2);
+              }
+              executor.schedule(this::locate, pause, TimeUnit.MILLISECONDS);
             },
             executor);
+  }
+
+  /**
+   * The connections one attempt to locate the master opened, so that an attempt given up on (timed
+   * out) closes them, including one that only opens after it was given up.
+   */
+  private static final class LocateAttempt {
+    private final Queue<CellConnection> opened = new ConcurrentLinkedQueue<>();
+    private volatile boolean abandoned;
+
+    CellConnection track(CellConnection c) {
+      if (c != null) {
+        opened.add(c);
+        if (abandoned) {
+          c.close();
+        }
+      }
+      return c;
+    }
+
+    void abandon() {
+      abandoned = true;
+      for (CellConnection c : opened) {
+        c.close();
+      }
+    }
   }
 
   /** A connection to the master named by {@code answer}, or null if none is known. */
@@ -483,9 +549,31 @@ public final class CellSession implements AutoCloseable {
     if (state == State.HEALTHY && now - leaseEndNanos > 0) {
       log.warn("session {} in jeopardy: its lease ran out before the master renewed it", session);
       changeState(State.JEOPARDY);
+      dropSilentMaster(now);
     } else if (state == State.JEOPARDY && now - leaseEndNanos > gracePeriod.toNanos()) {
       log.warn("session {} expired: no master reached within the grace period", session);
       expire();
+    } else if (state == State.JEOPARDY
+        && now - jeopardyRelocatedNanos > TimeUnit.MILLISECONDS.toNanos(JEOPARDY_RELOCATE_MILLIS)) {
+      dropSilentMaster(now);
+    }
+  }
+
+  /**
+   * Drops the connection of a master that let the lease run out. Every request waiting on it fails
+   * over to a fresh search for the master and is resent with its own number, the KeepAlive
+   * included, so the session reaches a new master while its grace period lasts.
+   */
+  private void dropSilentMaster(long now) {
+    jeopardyRelocatedNanos = now;
+    if (connection != null) {
+      String silent = connection.address();
+      log.info("session {}: {} is silent; looking for the master again", session, silent);
+      int known = addresses.indexOf(silent);
+      if (known >= 0) {
+        locateCursor = known + 1; // ask another replica first: this one may be frozen
+      }
+      relocate();
     }
   }
 

@@ -117,6 +117,27 @@ final class ProcessCell implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP: the process keeps its sockets open (the kernel still accepts) but answers nothing. */
+  void pause(int id) throws IOException, InterruptedException {
+    signal(id, "STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume(int id) throws IOException, InterruptedException {
+    signal(id, "CONT");
+  }
+
+  private void signal(int id, String signal) throws IOException, InterruptedException {
+    Process p = processes[id];
+    if (p == null) {
+      throw new IllegalStateException("replica " + id + " is not running");
+    }
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+    if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + signal + " " + p.pid() + " failed");
+    }
+  }
+
   String clientAddress(int id) {
     return "127.0.0.1:" + clientPorts.get(id - 1);
   }
