@@ -58,12 +58,15 @@ final class CacheTracker {
       }
       for (long id : cachers) {
         LiveSession cacher = sessions.apply(id);
-        if (cacher == null || cacher.expiring) {
+        if (cacher == null) {
           continue;
         }
+        // Forgotten here even by an expiring session: an expiry the proposal queue refuses is
+        // undone, and a session that still listed the path would be taken as a known cacher by
+        // track() without being one, so the next write would not invalidate it.
         cacher.cached.remove(path);
-        if (id == writer) {
-          continue;
+        if (id == writer || cacher.expiring) {
+          continue; // the writer drops its own entries; an expiring lease needs no invalidation
         }
         long number = cacher.nextInvalidationNumber++;
         cacher.invalidations.add(new Message.Invalidation(number, path));
