@@ -359,7 +359,12 @@ public final class ReplicaNode implements AutoCloseable {
       application.refused(outputs.refused(), replica.leaderHint());
     }
     for (Event event : outputs.events()) {
-      log.info("replica {}: {}", id, event);
+      if (event instanceof Event.RoleChanged changed && changed.to() == Role.FOLLOWER) {
+        // Why it stepped down is what a failover's diagnosis needs first.
+        log.info("replica {}: {} ({})", id, event, replica.lastStepDownReason());
+      } else {
+        log.info("replica {}: {}", id, event);
+      }
       application.onEvent(now, event);
     }
   }
