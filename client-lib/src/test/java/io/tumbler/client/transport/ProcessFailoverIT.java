@@ -46,18 +46,7 @@ class ProcessFailoverIT {
           CellSession.open(
                   cell.clientAddresses(), Duration.ofSeconds(45), new CellSession.Listener() {})
               .get(120, TimeUnit.SECONDS)) {
-        Result opened =
-            call(
-                s,
-                new Request.Open(
-                    "/ls/local/primary",
-                    EnumSet.of(Permission.READ, Permission.WRITE, Permission.LOCK),
-                    EnumSet.noneOf(EventKind.class),
-                    0,
-                    CreateOptions.file(false, ByteString.EMPTY)));
-        long h = ((Result.Opened) opened).handle();
-        assertThat(call(s, new Request.Acquire(h, LockMode.EXCLUSIVE)))
-            .isInstanceOf(Result.LockGranted.class);
+        long h = lockedHandle(s);
         ByteString sequencer =
             ((Result.SequencerResult) call(s, new Request.GetSequencer(h))).sequencer();
 
