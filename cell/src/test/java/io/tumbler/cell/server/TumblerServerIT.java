@@ -17,9 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -53,6 +55,7 @@ class TumblerServerIT {
   private final ObjectMapper json = new ObjectMapper();
   private final Map<Integer, Process> processes = new TreeMap<>();
   private final Map<Integer, Integer> adminPorts = new TreeMap<>();
+  private final Set<Integer> handedOutPorts = new HashSet<>();
 
   private record Health(int id, int status, JsonNode body) {
     boolean servingAsMaster() {
@@ -224,9 +227,17 @@ class TumblerServerIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /**
+   * A port nobody listened on a moment ago and not handed out before in this test: the kernel may
+   * offer the same free port twice in a row, and two replicas configured on one port never start.
+   */
+  private int freePort() throws IOException {
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (handedOutPorts.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
 

@@ -233,9 +233,20 @@ final class ProcessCell implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * A port nobody listened on a moment ago and not yet given to this cell: the kernel may hand the
+   * same free port out twice in a row, and two replicas configured on one port never start.
+   */
+  private int freePort() throws IOException {
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        int port = s.getLocalPort();
+        if (!clientPorts.contains(port)
+            && !peerPorts.contains(port)
+            && !adminPorts.contains(port)) {
+          return port;
+        }
+      }
     }
   }
 
