@@ -8,6 +8,7 @@ import io.tumbler.chaos.nemesis.FaultKind;
 import io.tumbler.chaos.workload.WorkloadSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -44,6 +45,9 @@ public record ChaosConfig(
   /** Client groups the clients are spread over, so that one group can be cut from the master. */
   public static final int CLIENT_GROUPS = 2;
 
+  /** The property the replica's logging configuration reads for its cache trace's level. */
+  static final String CACHE_TRACE_PROPERTY = "tumbler.cacheTrace";
+
   public ChaosConfig {
     checkArgument(replicas >= 3 && replicas % 2 == 1, "3, 5, ... replicas, not %s", replicas);
     checkArgument(!duration.isNegative(), "duration must be >= 0");
@@ -53,11 +57,17 @@ public record ChaosConfig(
     checkArgument(plantedAckBeforeWriteMs >= 0, "plantedAckBeforeWriteMs must be >= 0");
   }
 
-  /** The replicas' extra JVM arguments: the planted bug's property, if any. */
+  /**
+   * The replicas' extra JVM arguments: their cache trace on (every cachable answer, invalidation
+   * and acknowledgement in their logs, to explain a stale read), and the planted bug's property, if
+   * any.
+   */
   public List<String> replicaJvmArgs() {
-    return plantedAckBeforeWriteMs == 0
-        ? List.of()
-        : List.of(
-            "-D" + PlantedStorageBugs.ACK_BEFORE_WRITE_PROPERTY + "=" + plantedAckBeforeWriteMs);
+    List<String> args = new ArrayList<>();
+    args.add("-D" + CACHE_TRACE_PROPERTY + "=DEBUG");
+    if (plantedAckBeforeWriteMs != 0) {
+      args.add("-D" + PlantedStorageBugs.ACK_BEFORE_WRITE_PROPERTY + "=" + plantedAckBeforeWriteMs);
+    }
+    return List.copyOf(args);
   }
 }

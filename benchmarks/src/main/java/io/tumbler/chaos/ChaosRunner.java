@@ -98,7 +98,8 @@ public final class ChaosRunner {
         connectStrings.add(cell.connectString(g));
       }
       FaultLog faults = new FaultLog(faultOut, clock);
-      try (HistoryRecorder recorder = HistoryRecorder.create(historyFile, clock)) {
+      try (HistoryRecorder recorder = HistoryRecorder.create(historyFile, clock);
+          ClientCacheTrace clientTrace = ClientCacheTrace.open(config.dir())) {
         workload =
             new Workload(
                 config.workload(), recorder, connectStrings, ChaosCell.CELL_NAME, config.seed());

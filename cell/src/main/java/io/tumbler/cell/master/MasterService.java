@@ -56,6 +56,17 @@ public final class MasterService implements ReplicatedApplication {
 
   private static final Logger log = LoggerFactory.getLogger(MasterService.class);
 
+  /** The name of the {@link #trace} logger. */
+  public static final String CACHE_TRACE_LOGGER = "io.tumbler.cell.master.CacheTrace";
+
+  /**
+   * At DEBUG, every answer a client may cache, every invalidation and every acknowledgement, with
+   * the monotonic time ({@code System.nanoTime}, comparable across processes on one machine): what
+   * it takes to explain a stale cached read after the fact. Off by default; chaos runs turn it on
+   * with {@code -Dtumbler.cacheTrace=DEBUG} (docs/testing.md).
+   */
+  private static final Logger trace = LoggerFactory.getLogger(CACHE_TRACE_LOGGER);
+
   /** Frames held while a new master recovers; beyond it, clients are told to retry. */
   public static final int MAX_PARKED_FRAMES = 100_000;
 
@@ -328,6 +339,16 @@ public final class MasterService implements ReplicatedApplication {
     connection.send(new Frame(correlationId, message));
   }
 
+  /** The content generation an answer reports, or -1: for the cache trace. */
+  private static long generationOf(Result result) {
+    if (result instanceof Result.Contents c) {
+      return c.stat().contentGeneration();
+    } else if (result instanceof Result.StatResult r) {
+      return r.stat().contentGeneration();
+    }
+    return -1;
+  }
+
   private static String typeOf(Message message) {
     return message instanceof Message.SessionRequest r
         ? r.request().getClass().getSimpleName()
@@ -519,6 +540,16 @@ public final class MasterService implements ReplicatedApplication {
         long correlationId,
         Message.KeepAlive m,
         long now) {
+      if (trace.isDebugEnabled()) {
+        trace.debug(
+            "t={} e={} keepalive s={} conn={} invalidationsAcked={} noticesAcked={}",
+            nanoClock.getAsLong(),
+            epoch,
+            s.id,
+            connection.id(),
+            m.invalidationsAckedThrough(),
+            m.noticesAcked());
+      }
       while (!s.events.isEmpty() && s.events.peekFirst().index() <= m.eventsAckedThrough()) {
         s.events.pollFirst();
       }
@@ -572,6 +603,17 @@ public final class MasterService implements ReplicatedApplication {
           held.connection(),
           held.correlationId(),
           new Message.KeepAliveResponse(epoch, leaseMs, notices, events, invalidations));
+      if (trace.isDebugEnabled()) {
+        trace.debug(
+            "t={} e={} answer s={} conn={} leaseMs={} notices={} invalidations={}",
+            now,
+            epoch,
+            s.id,
+            held.connection().id(),
+            leaseMs,
+            notices,
+            invalidations);
+      }
       metrics.requestServed("KeepAlive", now - held.receivedAtNanos(), true);
     }
 
@@ -654,6 +696,18 @@ public final class MasterService implements ReplicatedApplication {
           String path = readPath(s, request);
           boolean cachable = result.ok() && path != null && cache.track(s, path);
           reply(q.connection, q.correlationId, new Message.Response(result, cachable));
+          if (path != null && trace.isDebugEnabled()) {
+            trace.debug(
+                "t={} e={} read s={} n={} conn={} path={} gen={} cachable={}",
+                nanoClock.getAsLong(),
+                epoch,
+                s.id,
+                q.message.requestNumber(),
+                q.connection.id(),
+                path,
+                generationOf(result),
+                cachable);
+          }
           metrics.requestServed(typeOf(q.message), now - q.receivedAtNanos, result.ok());
           continue;
         }
@@ -710,6 +764,15 @@ public final class MasterService implements ReplicatedApplication {
     private PendingWrite beginWrite(Command command, long writer, long now) {
       Set<String> paths = stateMachine.cachedPathsChangedBy(command);
       PendingWrite write = cache.begin(paths, writer, sessions::get);
+      if (!paths.isEmpty() && trace.isDebugEnabled()) {
+        trace.debug(
+            "t={} e={} begin writer={} paths={} invalidating={}",
+            nanoClock.getAsLong(),
+            epoch,
+            writer,
+            paths,
+            write.awaiting);
+      }
       if (!write.awaiting.isEmpty()) {
         metrics.invalidationsSent(write.awaiting.size());
         blocked.add(write);
@@ -826,6 +889,17 @@ public final class MasterService implements ReplicatedApplication {
     private void complete(Proposal proposal, Result result, long now) {
       if (proposal.write() != null) {
         cache.finish(proposal.write());
+        if (!proposal.write().paths.isEmpty() && trace.isDebugEnabled()) {
+          trace.debug(
+              "t={} e={} finish {} s={} paths={} ok={} gen={}",
+              now,
+              epoch,
+              proposal.type(),
+              proposal.owner() == null ? 0 : proposal.owner().id,
+              proposal.write().paths,
+              result.ok(),
+              generationOf(result));
+        }
       }
       LiveSession owner = proposal.owner();
       if (proposal.connection() != null) {
@@ -866,6 +940,7 @@ public final class MasterService implements ReplicatedApplication {
 
     /** The session ended or expired in the replicated state: forget it here too. */
     private void drop(LiveSession s, long now) {
+      trace.debug("t={} e={} drop s={}", now, epoch, s.id);
       sessions.remove(s.id);
       waiting.remove(s);
       if (!s.failoverAcknowledged && !s.expiring) {

@@ -47,6 +47,17 @@ public final class CellSession implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CellSession.class);
 
+  /** The name of the {@link #trace} logger. */
+  public static final String CACHE_TRACE_LOGGER = "io.tumbler.client.transport.CacheTrace";
+
+  /**
+   * At DEBUG, every answer the cache may keep, every KeepAlive and its answer, and every change of
+   * epoch or connection, with the monotonic time ({@code System.nanoTime}, comparable with the
+   * replicas' own trace on one machine): what it takes to explain a stale cached read. Off unless a
+   * logging configuration turns it on (the chaos harness does, docs/testing.md).
+   */
+  private static final Logger trace = LoggerFactory.getLogger(CACHE_TRACE_LOGGER);
+
   /** Default time to find a master again after the lease ran out before the session is lost. */
   public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(45);
 
@@ -128,6 +139,9 @@ public final class CellSession implements AutoCloseable {
 
     /** Which sending this is; a timeout resends only if no later one happened. */
     int attempt;
+
+    /** The epoch the latest sending named: only the master of that epoch can have answered it. */
+    long sentEpoch;
 
     Outstanding(Request request, CompletableFuture<Result> answer) {
       this.request = request;
@@ -310,6 +324,7 @@ public final class CellSession implements AutoCloseable {
   /** Drops the current connection (the master moved or it broke) and finds the master again. */
   private void relocate() {
     if (connection != null) {
+      trace.debug("t={} s={} drops {}", System.nanoTime(), session, connection.address());
       connection.close();
       connection = null;
     }
@@ -334,6 +349,7 @@ public final class CellSession implements AutoCloseable {
                 locateBackoffMillis = LOCATE_BACKOFF_MIN_MILLIS;
                 locateAttemptTimeoutMillis = LOCATE_ATTEMPT_TIMEOUT_MIN_MILLIS;
                 connection = master;
+                trace.debug("t={} s={} found {}", System.nanoTime(), session, master.address());
                 CompletableFuture<CellConnection> done = locating;
                 locating = null;
                 done.complete(master);
@@ -451,9 +467,20 @@ public final class CellSession implements AutoCloseable {
     noticesToAck = EnumSet.noneOf(SessionNotice.class);
     master()
         .thenCompose(
-            c ->
-                c.request(
-                    new Message.KeepAlive(epoch, session, eventsSeen, invalidationsSeen, acked)))
+            c -> {
+              if (trace.isDebugEnabled()) {
+                trace.debug(
+                    "t={} s={} keepalive e={} invalidationsSeen={} noticesAcked={} via={}",
+                    System.nanoTime(),
+                    session,
+                    epoch,
+                    invalidationsSeen,
+                    acked,
+                    c.address());
+              }
+              return c.request(
+                  new Message.KeepAlive(epoch, session, eventsSeen, invalidationsSeen, acked));
+            })
         .whenComplete(
             onSessionThread(
                 (answer, failure) -> {
@@ -484,6 +511,7 @@ public final class CellSession implements AutoCloseable {
    */
   private void adoptEpoch(long newer) {
     if (newer > epoch) {
+      trace.debug("t={} s={} epoch {} -> {}", System.nanoTime(), session, epoch, newer);
       epoch = newer;
       invalidationsSeen = 0;
     }
@@ -493,6 +521,16 @@ public final class CellSession implements AutoCloseable {
     // A late answer from an older master still drops what it invalidates, but its numbers are not
     // the current master's to acknowledge.
     boolean current = r.epoch() >= epoch;
+    if (trace.isDebugEnabled()) {
+      trace.debug(
+          "t={} s={} keepalive answered e={} current={} notices={} invalidations={}",
+          System.nanoTime(),
+          session,
+          r.epoch(),
+          current,
+          r.notices(),
+          r.invalidations());
+    }
     adoptEpoch(r.epoch());
     // Counted from when it was sent, which is before the master received it: never too long.
     leaseEndNanos = Math.max(leaseEndNanos, leaseEnd(sentNanos, r.leaseMs()));
@@ -590,6 +628,7 @@ public final class CellSession implements AutoCloseable {
   }
 
   private void changeState(State next) {
+    trace.debug("t={} s={} {} -> {}", System.nanoTime(), session, state, next);
     state = next;
     listener.onStateChanged(next);
   }
@@ -605,14 +644,31 @@ public final class CellSession implements AutoCloseable {
     int attempt = ++o.attempt;
     master()
         .thenCompose(
-            c ->
-                c.request(
-                    new Message.SessionRequest(epoch, session, number, ackedThrough, o.request)))
+            c -> {
+              o.sentEpoch = epoch;
+              return c.request(
+                  new Message.SessionRequest(epoch, session, number, ackedThrough, o.request));
+            })
         .whenComplete(
             onSessionThread(
                 (answer, failure) -> {
                   if (!outstanding.containsKey(number) || faults.loseAnswer(o.request, answer)) {
                     return; // answered already, or (a test says) lost: the timeout resends it
+                  }
+                  if (answer instanceof Message.Response r
+                      && o.request.readOnly()
+                      && trace.isDebugEnabled()) {
+                    trace.debug(
+                        "t={} s={} answer n={} {} sentEpoch={} epoch={} via={} cachable={} {}",
+                        System.nanoTime(),
+                        session,
+                        number,
+                        o.request.getClass().getSimpleName(),
+                        o.sentEpoch,
+                        epoch,
+                        masterAddress(),
+                        r.cachable(),
+                        r.result());
                   }
                   if (answer instanceof Message.Response r) {
                     outstanding.remove(number);
