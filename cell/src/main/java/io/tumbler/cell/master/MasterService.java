@@ -568,11 +568,12 @@ public final class MasterService implements ReplicatedApplication {
         s.eventsLost = false;
       }
       unblock(s.id, m.invalidationsAckedThrough(), now);
-      if (s.held != null) {
+      boolean mayExtend = replica.holdsLease(now);
+      if (s.held != null && mayExtend) {
         answerKeepAlive(s, now); // superseded: answer the older one with what there is
       }
       hold(s, new LiveSession.HeldKeepAlive(connection, correlationId, now));
-      if (s.hasNews() || s.leaseEndNanos - now <= answerAheadNanos()) {
+      if (mayExtend && (s.hasNews() || s.leaseEndNanos - now <= answerAheadNanos())) {
         answerKeepAlive(s, now);
       } else {
         schedule(s);
@@ -619,7 +620,7 @@ public final class MasterService implements ReplicatedApplication {
 
     /** Tells a session now if it has news and a KeepAlive is waiting. */
     private void wake(LiveSession s, long now) {
-      if (s.held != null && s.hasNews()) {
+      if (s.held != null && s.hasNews() && replica.holdsLease(now)) {
         answerKeepAlive(s, now);
       }
     }
@@ -973,7 +974,13 @@ public final class MasterService implements ReplicatedApplication {
       if (tagged.command() instanceof Command.ExpireSession c) {
         LiveSession s = sessions.get(c.session());
         if (s != null) {
-          s.expiring = false; // the next timer scan proposes it again
+          s.expiring = false;
+          schedule(s); // its lease is over: the next timer scan proposes the expiry again
+          if (!s.failoverAcknowledged) {
+            // Counted off when it began to expire; counted again, or the next expiry (or its
+            // acknowledgement) would count it off twice and let the failover end too soon.
+            awaitingFailoverAcks++;
+          }
         }
       } else if (tagged.command() instanceof Command.Tick) {
         lockDelayTickProposedFor = -1;
@@ -987,7 +994,13 @@ public final class MasterService implements ReplicatedApplication {
     // --- timers --------------------------------------------------------------------------------
 
     void timers(long now) {
-      while (!deadlines.isEmpty() && deadlines.peek().atNanos() - now <= 0) {
+      // Without its master lease — frozen past it, or cut off from a majority — this master may
+      // already have a successor, whose recovery counted every session lease from the end of this
+      // master's: it extends no lease (an answered KeepAlive would let a client trust its cache
+      // and its locks for longer than the successor does), and it expires nobody either, since
+      // its own silence is why the leases ran out. Both wait until the lease is back, if ever.
+      boolean mayExtend = replica.holdsLease(now);
+      while (mayExtend && !deadlines.isEmpty() && deadlines.peek().atNanos() - now <= 0) {
         Deadline d = deadlines.poll();
         LiveSession s = d.session();
         if (s.expiring || sessions.get(s.id) != s || s.timerAtNanos != d.atNanos()) {

@@ -20,6 +20,12 @@ public interface ReplicaControl {
   int masterId();
 
   /**
+   * True only while this replica is master and its master lease holds: while it does, no other
+   * replica can be master, so it may extend session leases.
+   */
+  boolean holdsLease(long nowNanos);
+
+  /**
    * True only while this replica is master, its lease holds and it has applied everything chosen
    * before its mastership: reads may be answered from memory.
    */

@@ -401,6 +401,11 @@ public final class ReplicaNode implements AutoCloseable {
     }
 
     @Override
+    public boolean holdsLease(long nowNanos) {
+      return failure.isEmpty() && replica.holdsLease(nowNanos);
+    }
+
+    @Override
     public boolean canServeReads(long nowNanos) {
       return failure.isEmpty() && replica.canServeReads(nowNanos);
     }

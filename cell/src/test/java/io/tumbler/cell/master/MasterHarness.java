@@ -89,6 +89,13 @@ final class MasterHarness {
     return service.status();
   }
 
+  /** Hands everything proposed so far back as refused (a full proposal queue). */
+  void refuseProposed() {
+    List<Command> refused = List.copyOf(replica.proposed);
+    replica.proposed.clear();
+    service.refused(refused, -1);
+  }
+
   /** Chooses and applies everything proposed so far, as a one-slot batch. */
   void choose() {
     while (!replica.proposed.isEmpty()) {
@@ -119,6 +126,10 @@ final class MasterHarness {
     long epoch = 0;
     int masterId = -1;
     boolean canServeReads;
+
+    /** The master lease; a test takes it away to play a master that was frozen past it. */
+    boolean leaseHeld = true;
+
     final List<Command> proposed = new ArrayList<>();
 
     @Override
@@ -142,8 +153,13 @@ final class MasterHarness {
     }
 
     @Override
+    public boolean holdsLease(long nowNanos) {
+      return role == Role.LEADER && leaseHeld;
+    }
+
+    @Override
     public boolean canServeReads(long nowNanos) {
-      return role == Role.LEADER && canServeReads;
+      return holdsLease(nowNanos) && canServeReads;
     }
 
     @Override

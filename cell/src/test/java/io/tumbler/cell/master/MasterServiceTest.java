@@ -264,6 +264,72 @@ class MasterServiceTest {
   }
 
   @Test
+  void aMasterWithoutItsLeaseExtendsNoSessionLeaseAndExpiresNobody() {
+    MasterHarness h = new MasterHarness(SETTINGS).leading(1);
+    Client c = h.connect().createSession();
+    long held = c.keepAlive();
+
+    // Frozen past its master lease: a successor may already count this session's lease from the
+    // end of this master's, so an answer now would let the client trust it for too long.
+    h.replica.leaseHeld = false;
+    h.advanceMs(SETTINGS.sessionLeaseMs() - SETTINGS.keepAliveAnswerAheadMs() + 100);
+    assertThat(c.answer(held)).as("due, but this master cannot vouch for it").isNull();
+    long fresh = c.keepAlive();
+    assertThat(c.answer(fresh)).isNull();
+    assertThat(c.answer(held)).as("superseded, still unanswered").isNull();
+    h.advanceMs(SETTINGS.keepAliveAnswerAheadMs() + 100);
+    assertThat(h.replica.proposed).as("its own silence is no reason to expire anyone").isEmpty();
+
+    h.replica.leaseHeld = true;
+    h.advanceMs(10);
+    assertThat(h.replica.proposed).as("past its lease, the session expires").isNotEmpty();
+  }
+
+  @Test
+  void aKeepAliveIsAnsweredOnceTheMasterHoldsItsLeaseAgain() {
+    MasterHarness h = new MasterHarness(SETTINGS).leading(1);
+    Client c = h.connect().createSession();
+
+    h.replica.leaseHeld = false;
+    long ka = c.keepAlive();
+    h.advanceMs(SETTINGS.sessionLeaseMs() - SETTINGS.keepAliveAnswerAheadMs() + 100);
+    assertThat(c.answer(ka)).isNull();
+
+    h.replica.leaseHeld = true;
+    h.advanceMs(10);
+    assertThat(c.keepAliveAnswer(ka)).isNotNull();
+  }
+
+  @Test
+  void anExpiryTheProposalQueueRefusedStillWaitsForEveryOtherFailoverAcknowledgement() {
+    MasterHarness h = new MasterHarness(SETTINGS).leading(1);
+    Client a = h.connect().createSession();
+    Client b = h.connect().createSession();
+    h.connect().createSession(); // goes silent
+    long handle = a.openHandle("f", true);
+    h.replica.role = Role.FOLLOWER;
+    h.tick();
+    h.leading(9);
+    a.epoch = 9;
+    b.epoch = 9;
+
+    long read = a.request(new Request.GetStat(handle));
+    a.keepAliveAnswer(a.keepAlive());
+    a.keepAlive(); // a acknowledges the failover; b keeps its session but never does
+    for (long elapsed = 0; elapsed <= SETTINGS.sessionLeaseMs() + 500; elapsed += 250) {
+      a.keepAliveAnswer(a.keepAlive());
+      b.keepAliveAnswer(b.keepAlive());
+      b.noticesToAck = EnumSet.noneOf(SessionNotice.class); // its acknowledgements get lost
+      h.advanceMs(250);
+      h.refuseProposed(); // the silent session's expiry, each time it is proposed
+    }
+
+    assertThat(a.answer(read)).as("b never acknowledged the failover").isNull();
+    h.advanceMs(10);
+    assertThat(h.replica.proposed).as("the refused expiry is proposed again").isNotEmpty();
+  }
+
+  @Test
   void aNoticeIsRepeatedUntilExplicitlyAcknowledged() {
     MasterHarness h = new MasterHarness(SETTINGS).leading(1);
     Client a = h.connect().createSession();
