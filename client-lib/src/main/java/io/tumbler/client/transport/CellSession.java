@@ -190,6 +190,9 @@ public final class CellSession implements AutoCloseable {
   private long invalidationsSeen;
   private Set<SessionNotice> noticesToAck = EnumSet.noneOf(SessionNotice.class);
 
+  /** The epoch of the master that told of {@link #noticesToAck}: only it may hear them acked. */
+  private long noticesEpoch;
+
   /** Written on the session's thread; read by any thread through {@link #leaseValid()}. */
   private volatile long leaseEndNanos;
 
@@ -463,11 +466,15 @@ public final class CellSession implements AutoCloseable {
     // Notices are acknowledged once, right after the answer that told of them: repeated, an
     // acknowledgement could reach a new master (or outlive a new loss of events) and vouch for
     // something this client never acted on. If this one is lost, the notice comes again.
-    Set<SessionNotice> acked = noticesToAck;
+    Set<SessionNotice> told = noticesToAck;
+    long toldBy = noticesEpoch;
     noticesToAck = EnumSet.noneOf(SessionNotice.class);
     master()
         .thenCompose(
             c -> {
+              // Only to the master that told of them: a newer master's notice asks for a flush
+              // after it took over, which acknowledging an older master's would vouch for.
+              Set<SessionNotice> acked = toldBy == epoch ? told : Set.of();
               if (trace.isDebugEnabled()) {
                 trace.debug(
                     "t={} s={} keepalive e={} invalidationsSeen={} noticesAcked={} via={}",
@@ -542,6 +549,7 @@ public final class CellSession implements AutoCloseable {
     }
     noticesToAck =
         r.notices().isEmpty() ? EnumSet.noneOf(SessionNotice.class) : EnumSet.copyOf(r.notices());
+    noticesEpoch = r.epoch();
     if (!r.invalidations().isEmpty()) {
       listener.onInvalidations(r.invalidations());
       if (current) {
@@ -673,7 +681,12 @@ public final class CellSession implements AutoCloseable {
                   if (answer instanceof Message.Response r) {
                     outstanding.remove(number);
                     acknowledge(number);
-                    listener.onAnswer(o.request, r);
+                    // Only the master of the epoch it was sent under answered it. If a newer one
+                    // took over since, the answer's master no longer tracks this cache, and the
+                    // new master's failover notice may have been acted on already: keep nothing.
+                    listener.onAnswer(
+                        o.request,
+                        o.sentEpoch == epoch ? r : new Message.Response(r.result(), false));
                     o.answer.complete(r.result());
                   } else if (answer instanceof Message.ProtocolError p) {
                     // The cell could not even read it, so it was not applied: sending it again
