@@ -249,10 +249,15 @@ public final class MasterService implements ReplicatedApplication {
     syncMastership(nowNanos);
     Message message = frame.message();
     if (message instanceof Message.FindMaster) {
+      // Only the master names its epoch. A follower's is the ballot it last promised, which may
+      // be a candidate's that never won: a client adopting it would send the master requests of
+      // an epoch above the master's, each refused as stale, until some newer master arrived. With
+      // 0 the client learns the epoch from the master itself (a stale-epoch redirect names it).
+      long epoch = replica.role() == Role.LEADER ? replica.epoch() : 0;
       connection.send(
           new Frame(
               frame.correlationId(),
-              new Message.MasterLocation(masterAddress(), replica.epoch(), clientAddresses())));
+              new Message.MasterLocation(masterAddress(), epoch, clientAddresses())));
     } else if (message instanceof Message.CreateSession
         || message instanceof Message.SessionRequest
         || message instanceof Message.KeepAlive) {

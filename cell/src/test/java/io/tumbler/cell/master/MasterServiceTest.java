@@ -29,10 +29,25 @@ class MasterServiceTest {
     Message answer = c.answer(c.send(new Message.CreateSession(0)));
 
     assertThat(answer).isEqualTo(new Message.Redirect(ErrorCode.NOT_MASTER, "127.0.0.1:7102", 7));
+    // Its epoch is the ballot it promised last, perhaps a candidate's above the master's: the
+    // client learns the master's epoch from the master.
     assertThat(c.answer(c.send(new Message.FindMaster())))
         .isEqualTo(
             new Message.MasterLocation(
                 "127.0.0.1:7102",
+                0,
+                java.util.List.of("127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7103")));
+  }
+
+  @Test
+  void theMasterNamesItselfAndItsEpoch() {
+    MasterHarness h = new MasterHarness(SETTINGS).leading(7);
+    Client c = h.connect();
+
+    assertThat(c.answer(c.send(new Message.FindMaster())))
+        .isEqualTo(
+            new Message.MasterLocation(
+                "127.0.0.1:7101",
                 7,
                 java.util.List.of("127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7103")));
   }
