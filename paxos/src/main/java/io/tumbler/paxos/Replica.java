@@ -152,6 +152,15 @@ public final class Replica {
   // ---- master ----
   private long nextSlot;
   private long recoveryEndSlot;
+
+  /**
+   * The slots a new master must propose again before any command, each with the value phase 1 chose
+   * for it, not yet opened: they open as the window allows, like commands. A replica that restarted
+   * from an old snapshot may win with tens of thousands of them, and opening them all at once
+   * floods every link and inbox until heartbeats and their acks are lost with the rest.
+   */
+  private final TreeMap<Long, Value> toRecover = new TreeMap<>();
+
   private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
   private final ArrayDeque<Command> pending = new ArrayDeque<>();
   private long leaseExpiresAtNanos;
@@ -537,6 +546,11 @@ public final class Replica {
     if (role == Role.LEADER) {
       verify(ballot.replicaId() == id, "leading under a foreign ballot %s", ballot);
       verify(nextSlot > commitIndex, "next slot %s at or below commit %s", nextSlot, commitIndex);
+      verify(
+          inFlight.isEmpty() || inFlight.lastKey() - commitIndex <= config.maxSlotsInFlight(),
+          "slot %s open beyond the window above commit %s",
+          inFlight.isEmpty() ? 0 : inFlight.lastKey(),
+          commitIndex);
     }
     verify(lastDurableToken <= lastIssuedToken, "durable token beyond issued");
     verify(
@@ -1382,6 +1396,7 @@ public final class Replica {
     leaderHint = id;
     abandonSnapshotTransfer(); // a master never fetches
     inFlight.clear();
+    toRecover.clear();
     pending.clear();
     rounds.clear();
     recoveryEndSlot = maxSlot;
@@ -1397,7 +1412,7 @@ public final class Replica {
         AcceptedEntry vote = adopted.get(slot);
         value = vote == null ? Value.NOOP : vote.value();
       }
-      openSlot(slot, value);
+      toRecover.put(slot, value);
     }
     sendHeartbeat();
     fillWindow();
@@ -1429,6 +1444,7 @@ public final class Replica {
     }
     pending.clear();
     inFlight.clear();
+    toRecover.clear();
     rounds.clear();
     promises.clear();
     leaseAnnounced = false;
@@ -1454,10 +1470,18 @@ public final class Replica {
     sendToAll(new Accept(ballot, slot, value, commitIndex));
   }
 
-  /** Opens new slots from queued commands while the window has room. */
+  /**
+   * Opens slots while the window has room: first those left to recover, then new ones for queued
+   * commands (which the recovery's slots hold back, all being below {@code nextSlot}).
+   */
   private void fillWindow() {
     if (role != Role.LEADER) {
       return;
+    }
+    while (!toRecover.isEmpty()
+        && toRecover.firstKey() - commitIndex - 1 < config.maxSlotsInFlight()) {
+      Map.Entry<Long, Value> slot = toRecover.pollFirstEntry();
+      openSlot(slot.getKey(), slot.getValue());
     }
     while (!pending.isEmpty() && nextSlot - commitIndex - 1 < config.maxSlotsInFlight()) {
       List<Command> batch = new ArrayList<>();

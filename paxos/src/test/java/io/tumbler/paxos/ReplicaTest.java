@@ -147,7 +147,8 @@ class ReplicaTest {
 
   @Test
   void newMasterReproposesTheHighestBallotValueAndFillsHolesWithNoops() {
-    PaxosConfig config = config(5); // quorum: itself and two more
+    // Quorum: itself and two more. A window wide enough to open all three slots at once.
+    PaxosConfig config = config(5).toBuilder().maxSlotsInFlight(3).build();
     Replica candidate = replica(config, 0);
     long t = 2000 * MS;
     Outputs outputs = candidate.onTick(t);
@@ -313,7 +314,9 @@ class ReplicaTest {
   void candidateLeadsOnlyOnceItHasEveryPageOfAMajoritysVotes() {
     List<Outputs> beforeLastPage = new ArrayList<>();
     Outputs leading =
-        pagedElection(config(5).toBuilder().promisePagesPerRequest(1).build(), beforeLastPage);
+        pagedElection(
+            config(5).toBuilder().promisePagesPerRequest(1).maxSlotsInFlight(3).build(),
+            beforeLastPage);
 
     assertThat(beforeLastPage.get(0).messages())
         .extracting(Envelope::message)
@@ -395,6 +398,47 @@ class ReplicaTest {
               assertThat(reject.leaseRemainingNanos()).isPositive();
             });
     assertThat(candidate.role()).isEqualTo(Role.CANDIDATE);
+  }
+
+  /**
+   * A replica that restarted from an old snapshot can win with a long stretch of slots to propose
+   * again. It opens them a window at a time, as it does commands. Opened all at once, they flooded
+   * the links and inboxes of a real cell until the heartbeats' acks were lost with the rest, and
+   * the new master's lease with them, election after election: the election storms of the chaos
+   * runs.
+   */
+  @Test
+  void aNewMasterProposesTheSlotsItRecoversAWindowAtATime() {
+    PaxosConfig config = config(5); // a window of two slots
+    Replica candidate = replica(config, 0);
+    long t = 2000 * MS;
+    Ballot ballot = candidacy(candidate, t);
+    List<AcceptedEntry> votes = new ArrayList<>();
+    for (long slot = 1; slot <= 10; slot++) {
+      votes.add(new AcceptedEntry(slot, new Ballot(1, 1), new Value(List.of(command((int) slot)))));
+    }
+    candidate.onMessage(t, new Envelope(1, 0, new Message.Promise(ballot, 1, votes, false)));
+    Outputs leading =
+        candidate.onMessage(t, new Envelope(2, 0, new Message.Promise(ballot, 1, votes, false)));
+    assertThat(candidate.role()).isEqualTo(Role.LEADER);
+    assertThat(acceptsTo(1, leading)).extracting(Message.Accept::slot).containsExactly(1L, 2L);
+    // A command proposed during the recovery waits for it.
+    Value last = new Value(List.of(command(99)));
+    assertThat(acceptsTo(1, candidate.propose(t, last.commands()))).isEmpty();
+
+    List<Message.Accept> opened = new ArrayList<>(acceptsTo(1, leading));
+    for (long slot = 1; slot <= 10; slot++) {
+      for (int acceptor = 1; acceptor <= 3; acceptor++) {
+        Outputs outputs =
+            candidate.onMessage(t, new Envelope(acceptor, 0, new Message.Accepted(ballot, slot)));
+        opened.addAll(acceptsTo(1, outputs));
+      }
+    }
+    List<Value> expected = new ArrayList<>();
+    votes.forEach(vote -> expected.add(vote.value()));
+    expected.add(last);
+    assertThat(opened).extracting(Message.Accept::value).containsExactlyElementsOf(expected);
+    assertThat(opened).extracting(Message.Accept::slot).isSorted().doesNotHaveDuplicates();
   }
 
   @Test
