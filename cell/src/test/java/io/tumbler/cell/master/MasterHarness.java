@@ -73,6 +73,20 @@ final class MasterHarness {
     return this;
   }
 
+  /**
+   * Another replica led for a while, then this one leads again in {@code epoch}, which the given
+   * clients have learned (as from a stale-epoch redirect).
+   */
+  MasterHarness failOverTo(long epoch, Client... clients) {
+    replica.role = Role.FOLLOWER;
+    tick();
+    leading(epoch);
+    for (Client client : clients) {
+      client.epoch = epoch;
+    }
+    return this;
+  }
+
   void tick() {
     service.onTick(nowNanos);
   }

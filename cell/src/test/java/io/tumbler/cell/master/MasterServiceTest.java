@@ -257,12 +257,7 @@ class MasterServiceTest {
     Client b = h.connect().createSession();
     long handle = a.openHandle("f", true);
 
-    // Another replica led for a while, then this one leads again in a later epoch.
-    h.replica.role = Role.FOLLOWER;
-    h.tick();
-    h.leading(9);
-    a.epoch = 9;
-    b.epoch = 9;
+    h.failOverTo(9, a, b);
 
     long read = a.request(new Request.GetStat(handle));
     assertThat(a.answer(read)).isNull();
@@ -322,11 +317,7 @@ class MasterServiceTest {
     Client b = h.connect().createSession();
     h.connect().createSession(); // goes silent
     long handle = a.openHandle("f", true);
-    h.replica.role = Role.FOLLOWER;
-    h.tick();
-    h.leading(9);
-    a.epoch = 9;
-    b.epoch = 9;
+    h.failOverTo(9, a, b);
 
     long read = a.request(new Request.GetStat(handle));
     a.keepAliveAnswer(a.keepAlive());
@@ -348,10 +339,7 @@ class MasterServiceTest {
   void aNoticeIsRepeatedUntilExplicitlyAcknowledged() {
     MasterHarness h = new MasterHarness(SETTINGS).leading(1);
     Client a = h.connect().createSession();
-    h.replica.role = Role.FOLLOWER;
-    h.tick();
-    h.leading(2);
-    a.epoch = 2;
+    h.failOverTo(2, a);
 
     Message.KeepAliveResponse first = a.keepAliveAnswer(a.keepAlive());
     a.noticesToAck = EnumSet.noneOf(SessionNotice.class); // as if that answer had been lost

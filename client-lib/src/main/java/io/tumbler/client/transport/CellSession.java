@@ -663,22 +663,20 @@ public final class CellSession implements AutoCloseable {
                   if (!outstanding.containsKey(number) || faults.loseAnswer(o.request, answer)) {
                     return; // answered already, or (a test says) lost: the timeout resends it
                   }
-                  if (answer instanceof Message.Response r
-                      && o.request.readOnly()
-                      && trace.isDebugEnabled()) {
-                    trace.debug(
-                        "t={} s={} answer n={} {} sentEpoch={} epoch={} via={} cachable={} {}",
-                        System.nanoTime(),
-                        session,
-                        number,
-                        o.request.getClass().getSimpleName(),
-                        o.sentEpoch,
-                        epoch,
-                        masterAddress(),
-                        r.cachable(),
-                        r.result());
-                  }
                   if (answer instanceof Message.Response r) {
+                    if (o.request.readOnly() && trace.isDebugEnabled()) {
+                      trace.debug(
+                          "t={} s={} answer n={} {} sentEpoch={} epoch={} via={} cachable={} {}",
+                          System.nanoTime(),
+                          session,
+                          number,
+                          o.request.getClass().getSimpleName(),
+                          o.sentEpoch,
+                          epoch,
+                          masterAddress(),
+                          r.cachable(),
+                          r.result());
+                    }
                     outstanding.remove(number);
                     acknowledge(number);
                     // Only the master of the epoch it was sent under answered it. If a newer one
